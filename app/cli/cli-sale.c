@@ -1,0 +1,211 @@
+/* cli-sale.c — checkout, void, refund and receipts. */
+#include <stdio.h>
+
+#include "canteen-error.h"
+#include "cli.h"
+#include "money.h"
+#include "validate.h"
+
+/* "D01" or "D09:350" (a weighed dish and its grams). The argument is cut
+ * in place at the ':' so line->dish_id points into it. */
+static gboolean
+parse_dish_arg (char *arg, CanteenOrderLine *line, GError **error)
+{
+  char *colon = strchr (arg, ':');
+  guint64 grams = 0;
+
+  line->dish_id = arg;
+  line->grams = 0;
+  if (colon == NULL)
+    return TRUE;
+  *colon = '\0';
+  if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, CANTEEN_LINE_MAX_GRAMS, &grams, NULL))
+    {
+      g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
+                   "dish: %s: the weight after ':' must be 1..%d grams (got “%s”)",
+                   arg, CANTEEN_LINE_MAX_GRAMS, colon + 1);
+      return FALSE;
+    }
+  line->grams = (gint) grams;
+  return TRUE;
+}
+
+static int
+print_receipt (CliGlobal *g, CanteenLedger *ledger, const CanteenReceipt *receipt)
+{
+  if (g->json)
+    cli_print_json (canteen_receipt_to_json (receipt));
+  else
+    {
+      g_autofree char *text = canteen_receipt_to_text (receipt, canteen_ledger_get_timezone (ledger));
+      fputs (text, stdout);
+    }
+  return CLI_OK;
+}
+
+static int
+cmd_checkout (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *card = NULL, *id = NULL;
+  g_auto(GStrv) dishes = NULL;
+  const GOptionEntry entries[] = {
+    { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card that pays", "CARD" },
+    { "dish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dishes, "A dish on the tray (repeat; weighed: ID:GRAMS)", "ID" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Checkout id (UUID); repeating it charges once", "UUID" },
+    { NULL }
+  };
+  g_autoptr(CanteenLedger) ledger = NULL;
+  g_autoptr(CanteenReceipt) receipt = NULL;
+  g_autoptr(GArray) lines = g_array_new (FALSE, TRUE, sizeof (CanteenOrderLine));
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GError *error = NULL;
+
+  if (!cli_parse_options ("checkout", "", entries, &argc, &argv))
+    return CLI_FAILED;
+  if (argc > 1)
+    return cli_usage_error ("checkout: unexpected argument “%s”", argv[1]);
+  if (card == NULL || dishes == NULL)
+    return cli_usage_error ("checkout: --card and at least one --dish are required");
+  for (char **d = dishes; *d; d++)
+    {
+      CanteenOrderLine line;
+      if (!parse_dish_arg (*d, &line, &error))
+        return cli_fail (error);
+      g_array_append_val (lines, line);
+    }
+  if (id == NULL)
+    id = g_uuid_string_random ();
+  ledger = cli_open_ledger (g, &error);
+  if (ledger == NULL)
+    return cli_fail (error);
+  receipt = canteen_ledger_checkout (ledger, id, card, (CanteenOrderLine *) (void *) lines->data,
+                                     lines->len, now, &error);
+  if (receipt == NULL)
+    return cli_fail (error);
+  return print_receipt (g, ledger, receipt);
+}
+
+static int
+cmd_receipt (CliGlobal *g, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(CanteenLedger) ledger = NULL;
+  g_autoptr(CanteenReceipt) receipt = NULL;
+  GError *error = NULL;
+
+  if (!cli_parse_options ("receipt", "CHECKOUT_ID", entries, &argc, &argv))
+    return CLI_FAILED;
+  if (argc != 2)
+    return cli_usage_error ("receipt: name one checkout id");
+  ledger = cli_open_ledger (g, &error);
+  if (ledger == NULL || (receipt = canteen_ledger_get_checkout (ledger, argv[1], &error)) == NULL)
+    return cli_fail (error);
+  return print_receipt (g, ledger, receipt);
+}
+
+static int
+print_correction (CliGlobal *g, const char *what, const CanteenCorrection *c)
+{
+  if (g->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "checkout_id");
+      json_builder_add_string_value (b, c->checkout_id);
+      json_builder_set_member_name (b, "card");
+      json_builder_add_string_value (b, c->card);
+      json_builder_set_member_name (b, "credited_fen");
+      json_builder_add_int_value (b, c->credited_fen);
+      json_builder_set_member_name (b, "balance_fen");
+      json_builder_add_int_value (b, c->balance_fen);
+      json_builder_set_member_name (b, "journal_seq");
+      json_builder_add_int_value (b, c->journal_seq);
+      json_builder_set_member_name (b, "replayed");
+      json_builder_add_boolean_value (b, c->replayed);
+      json_builder_end_object (b);
+      cli_print_json (json_builder_get_root (b));
+    }
+  else
+    {
+      g_autofree char *credited = canteen_fen_format (c->credited_fen);
+      g_autofree char *balance = canteen_fen_format (c->balance_fen);
+      printf ("%s %s%s: %s back to card %s, balance %s\n", what, c->checkout_id,
+              c->replayed ? " (already done earlier, nothing changed)" : "", credited, c->card, balance);
+    }
+  return CLI_OK;
+}
+
+static int
+cmd_void (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *reason = NULL, *by = NULL;
+  const GOptionEntry entries[] = {
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (kept in the journal)", "TEXT" },
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Manager who authorised it", "NAME" },
+    { NULL }
+  };
+  g_autoptr(CanteenLedger) ledger = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  CanteenCorrection c;
+  GError *error = NULL;
+  int rc;
+
+  if (!cli_parse_options ("void", "CHECKOUT_ID", entries, &argc, &argv))
+    return CLI_FAILED;
+  if (argc != 2)
+    return cli_usage_error ("void: name one checkout id");
+  if (reason == NULL)
+    return cli_usage_error ("void: --reason is required");
+  if (by == NULL)
+    by = cli_default_by ();
+  ledger = cli_open_ledger (g, &error);
+  if (ledger == NULL || !canteen_ledger_void (ledger, argv[1], reason, by, now, &c, &error))
+    return cli_fail (error);
+  rc = print_correction (g, "Voided", &c);
+  canteen_correction_clear (&c);
+  return rc;
+}
+
+static int
+cmd_refund (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *reason = NULL, *by = NULL, *amount = NULL, *id = NULL;
+  const GOptionEntry entries[] = {
+    { "amount", 0, 0, G_OPTION_ARG_STRING, &amount, "How much to give back", "FEN" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (kept in the journal)", "TEXT" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Refund id: repeating it refunds once", "ID" },
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Manager who authorised it", "NAME" },
+    { NULL }
+  };
+  g_autoptr(CanteenLedger) ledger = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  CanteenCorrection c;
+  gint64 amount_fen = 0;
+  GError *error = NULL;
+  int rc;
+
+  if (!cli_parse_options ("refund", "CHECKOUT_ID", entries, &argc, &argv))
+    return CLI_FAILED;
+  if (argc != 2)
+    return cli_usage_error ("refund: name one checkout id");
+  if (reason == NULL || amount == NULL)
+    return cli_usage_error ("refund: --amount and --reason are required");
+  if (by == NULL)
+    by = cli_default_by ();
+  if (!canteen_fen_parse (amount, "amount", CANTEEN_FEN_MAX, &amount_fen, &error))
+    return cli_fail (error);
+  ledger = cli_open_ledger (g, &error);
+  if (ledger == NULL || !canteen_ledger_refund (ledger, argv[1], id, amount_fen, reason, by, now, &c, &error))
+    return cli_fail (error);
+  rc = print_correction (g, "Refunded", &c);
+  canteen_correction_clear (&c);
+  return rc;
+}
+
+const CliCommand cli_sale_commands[] = {
+  { "checkout", "Sell a tray to a card (exactly once per --id)", cmd_checkout },
+  { "receipt", "Show the receipt of a checkout", cmd_receipt },
+  { "void", "Reverse a whole checkout (manager)", cmd_void },
+  { "refund", "Give back part of a checkout (manager)", cmd_refund },
+  { NULL }
+};

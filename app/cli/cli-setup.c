@@ -1,0 +1,170 @@
+/* cli-setup.c — init, meal periods, journal verification. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "money.h"
+
+static int
+cmd_init (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *agency = NULL, *canteen = NULL, *terminal = NULL, *timezone = NULL;
+  const GOptionEntry entries[] = {
+    { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, "Agency code that operates this canteen", "CODE" },
+    { "canteen", 0, 0, G_OPTION_ARG_STRING, &canteen, "Canteen name", "NAME" },
+    { "terminal", 0, 0, G_OPTION_ARG_STRING, &terminal, "This terminal's id", "ID" },
+    { "timezone", 0, 0, G_OPTION_ARG_STRING, &timezone, "Local time zone (default Asia/Shanghai)", "TZ" },
+    { NULL }
+  };
+  g_autoptr(CanteenLedger) ledger = NULL;
+  GError *error = NULL;
+
+  if (!cli_parse_options ("init", "", entries, &argc, &argv))
+    return CLI_FAILED;
+  if (argc > 1)
+    return cli_usage_error ("init: unexpected argument “%s”", argv[1]);
+  if (agency == NULL || canteen == NULL || terminal == NULL)
+    return cli_usage_error ("init: --agency, --canteen and --terminal are required");
+  ledger = cli_open_ledger (g, &error);
+  if (ledger == NULL || !canteen_ledger_init (ledger, agency, canteen, terminal, timezone, &error))
+    return cli_fail (error);
+  if (g->json)
+    {
+      JsonBuilder *b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "agency");
+      json_builder_add_string_value (b, agency);
+      json_builder_set_member_name (b, "canteen");
+      json_builder_add_string_value (b, canteen);
+      json_builder_set_member_name (b, "terminal");
+      json_builder_add_string_value (b, terminal);
+      json_builder_set_member_name (b, "schema_version");
+      json_builder_add_int_value (b, canteen_ledger_schema_version (ledger));
+      json_builder_end_object (b);
+      cli_print_json (json_builder_get_root (b));
+      g_object_unref (b);
+    }
+  else
+    printf ("Set up %s (%s), terminal %s, in %s\n", canteen, agency, terminal, g->db_path);
+  return CLI_OK;
+}
+
+static int
+cmd_period_set (CliGlobal *g, int argc, char **argv)
+{
+  g_autofree char *from = NULL, *to = NULL, *subsidy = NULL;
+  const GOptionEntry entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, "Start, local time", "HH:MM" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "End, local time", "HH:MM" },
+    { "subsidy", 0, 0, G_OPTION_ARG_STRING, &subsidy, "Subsidy per own-staff diner per day", "FEN" },
+    { NULL }
+  };
+  g_autoptr(CanteenLedger) ledger = NULL;
+  CanteenMealConfig config;
+  CanteenMealPeriod period;
+  CanteenMealTimes times;
+  GError *error = NULL;
+
+  if (!cli_parse_options ("period set", "PERIOD", entries, &argc, &argv))
+    return CLI_FAILED;
+  if (argc != 2)
+    return cli_usage_error ("period set: name one period: breakfast, lunch or dinner");
+  period = canteen_meal_period_from_id (argv[1]);
+  if (period == CANTEEN_MEAL_NONE)
+    return cli_usage_error ("period: “%s” is not breakfast, lunch or dinner", argv[1]);
+  ledger = cli_open_ledger (g, &error);
+  if (ledger == NULL || !canteen_ledger_get_meal_config (ledger, &config, &error))
+    return cli_fail (error);
+  times = config.times[period];
+  if ((from && !canteen_clock_parse (from, "from", &times.start_min, &error)) ||
+      (to && !canteen_clock_parse (to, "to", &times.end_min, &error)) ||
+      (subsidy && !canteen_fen_parse (subsidy, "subsidy", CANTEEN_FEN_MAX, &times.subsidy_fen, &error)) ||
+      !canteen_ledger_set_meal_times (ledger, period, &times, &error))
+    return cli_fail (error);
+  return CLI_OK;
+}
+
+static int
+cmd_period_list (CliGlobal *g, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(CanteenLedger) ledger = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  CanteenMealConfig config;
+  GError *error = NULL;
+
+  if (!cli_parse_options ("period list", "", entries, &argc, &argv))
+    return CLI_FAILED;
+  ledger = cli_open_ledger (g, &error);
+  if (ledger == NULL || !canteen_ledger_get_meal_config (ledger, &config, &error))
+    return cli_fail (error);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "periods");
+  json_builder_begin_array (b);
+  for (int p = 0; p < CANTEEN_MEAL_N_PERIODS; p++)
+    {
+      g_autofree char *from = canteen_clock_format (config.times[p].start_min);
+      g_autofree char *to = canteen_clock_format (config.times[p].end_min);
+      if (!g->json)
+        printf ("%-10s %s–%s  subsidy %" G_GINT64_FORMAT " fen\n", canteen_meal_period_id ((CanteenMealPeriod) p),
+                from, to, config.times[p].subsidy_fen);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "period");
+      json_builder_add_string_value (b, canteen_meal_period_id ((CanteenMealPeriod) p));
+      json_builder_set_member_name (b, "from");
+      json_builder_add_string_value (b, from);
+      json_builder_set_member_name (b, "to");
+      json_builder_add_string_value (b, to);
+      json_builder_set_member_name (b, "subsidy_fen");
+      json_builder_add_int_value (b, config.times[p].subsidy_fen);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  if (g->json)
+    cli_print_json (json_builder_get_root (b));
+  return CLI_OK;
+}
+
+static int
+cmd_journal_verify (CliGlobal *g, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(CanteenLedger) ledger = NULL;
+  CanteenVerifyReport report;
+  GError *error = NULL;
+
+  if (!cli_parse_options ("journal verify", "", entries, &argc, &argv))
+    return CLI_FAILED;
+  ledger = cli_open_ledger (g, &error);
+  if (ledger == NULL || !canteen_ledger_verify (ledger, &report, &error))
+    return cli_fail (error);
+  if (g->json)
+    {
+      JsonBuilder *b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "ok");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_set_member_name (b, "entries");
+      json_builder_add_int_value (b, report.entries);
+      json_builder_set_member_name (b, "accounts");
+      json_builder_add_int_value (b, report.accounts);
+      json_builder_set_member_name (b, "head");
+      json_builder_add_string_value (b, report.head_hash);
+      json_builder_end_object (b);
+      cli_print_json (json_builder_get_root (b));
+      g_object_unref (b);
+    }
+  else
+    printf ("Journal whole: %" G_GINT64_FORMAT " entries, %" G_GINT64_FORMAT " accounts match, head %s\n",
+            report.entries, report.accounts, report.head_hash);
+  canteen_verify_report_clear (&report);
+  return CLI_OK;
+}
+
+const CliCommand cli_setup_commands[] = {
+  { "init", "Set up a new ledger for this canteen and terminal", cmd_init },
+  { "period set", "Set a meal period's hours and subsidy", cmd_period_set },
+  { "period list", "Show meal periods", cmd_period_list },
+  { "journal verify", "Check the hash chain and every balance", cmd_journal_verify },
+  { NULL }
+};

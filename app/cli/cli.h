@@ -1,0 +1,58 @@
+/* cli.h — what canteenctl's command files share.
+ *
+ * Contract: a command gets the global options and its own argv (argv[0] is
+ * the command's name), prints its result on stdout (text, or one JSON
+ * document with --json), and returns an exit code: CLI_OK, CLI_DECLINED when
+ * the ledger refused a payment for a reason the diner must hear (balance,
+ * lost or closed card, unknown dish or card), CLI_FAILED for bad input or any
+ * failure. Errors go to stderr as one line naming the field and the problem.
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "ledger.h"
+
+G_BEGIN_DECLS
+
+enum {
+  CLI_OK = 0,
+  CLI_FAILED = 1,
+  CLI_DECLINED = 2,
+};
+
+typedef struct {
+  const char *db_path;
+  gboolean    json;
+} CliGlobal;
+
+typedef int (*CliCommandFunc) (CliGlobal *global, int argc, char **argv);
+
+typedef struct {
+  const char    *name;        /* "menu import" */
+  const char    *summary;
+  CliCommandFunc run;
+} CliCommand;
+
+/* Reports `error` (consumed) and returns the exit code it calls for. */
+int   cli_fail (GError *error);
+int   cli_usage_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+
+/* Parses a command's options; leftover positional arguments stay in argv.
+ * FALSE (message printed) on an unknown option or a malformed value. */
+gboolean cli_parse_options (const char *command, const char *params, const GOptionEntry *entries,
+                            int *argc, char ***argv);
+
+CanteenLedger *cli_open_ledger (CliGlobal *global, GError **error);
+void  cli_print_json (JsonNode *node);   /* consumes node */
+char *cli_default_by (void);             /* "operator:NAME" for --by */
+
+/* The command tables of each file. */
+extern const CliCommand cli_setup_commands[];
+extern const CliCommand cli_menu_commands[];
+extern const CliCommand cli_account_commands[];
+extern const CliCommand cli_sale_commands[];
+extern const CliCommand cli_shift_commands[];
+
+G_END_DECLS

@@ -1,0 +1,53 @@
+/* ledger-private.h — what the ledger's files share and nobody else sees.
+ *
+ * Every write follows one shape:
+ *   if (!ledger_begin (l, error)) return FALSE;
+ *   ... statements; on failure goto fail (ledger_rollback) ...
+ *   return ledger_commit (l, error);
+ * so that a function that fails has written nothing.
+ */
+#pragma once
+
+#include <sqlite3.h>
+#include <json-glib/json-glib.h>
+
+#include "ledger.h"
+
+struct _CanteenLedger {
+  sqlite3    *db;
+  char       *path;
+  GHashTable *statements;   /* SQL text (static string) → sqlite3_stmt */
+  GTimeZone  *tz;           /* local time of the canteen */
+  gboolean    in_transaction;
+};
+
+/* A cached prepared statement, reset and unbound; NULL with error set. */
+sqlite3_stmt *ledger_stmt (CanteenLedger *l, const char *sql, GError **error);
+
+gboolean ledger_begin    (CanteenLedger *l, GError **error);   /* BEGIN IMMEDIATE */
+gboolean ledger_commit   (CanteenLedger *l, GError **error);
+void     ledger_rollback (CanteenLedger *l);
+
+/* Sets a CANTEEN_LEDGER_ERROR_DB naming `what` and SQLite's own message. */
+void     ledger_set_db_error (CanteenLedger *l, GError **error, const char *what);
+/* Steps a statement expected to finish (INSERT/UPDATE). */
+gboolean ledger_step_done (CanteenLedger *l, sqlite3_stmt *stmt, const char *what, GError **error);
+
+char    *ledger_meta_get (CanteenLedger *l, const char *key);   /* NULL when absent */
+gint     ledger_current_shift (CanteenLedger *l, GError **error); /* -1 on error */
+char    *ledger_utc_string (GDateTime *when);                    /* ISO 8601, Z */
+GDateTime *ledger_parse_utc (const char *text);
+
+/* Appends one journal entry inside the caller's transaction. `detail`
+ * (may be NULL) is consumed. Returns the new seq, or -1 with error set. */
+gint64   ledger_journal_append (CanteenLedger *l, const char *kind, const char *card,
+                                const char *ref, gint64 amount_fen, gint64 balance_fen,
+                                gboolean has_balance, JsonNode *detail, GDateTime *now,
+                                GError **error);
+
+/* Reads an account row inside or outside a transaction. */
+gboolean ledger_load_account (CanteenLedger *l, const char *card, CanteenAccount *out,
+                              gboolean *found, GError **error);
+gboolean ledger_store_balance (CanteenLedger *l, const char *card, gint64 balance_fen, GError **error);
+
+char    *ledger_sha256_hex (const char *a, const char *b);

@@ -1,0 +1,222 @@
+/* ledger.h — the terminal's ledger: menu, accounts, checkouts, journal.
+ *
+ * Contract
+ *  - One SQLite file in WAL mode. Every write is one IMMEDIATE transaction
+ *    committed with synchronous=FULL: when a function that writes returns
+ *    TRUE (or a receipt), the change is on disk and survives power loss.
+ *    When it returns FALSE/NULL, nothing at all was written.
+ *  - Several processes (the kiosk, canteenctl) may open the same file at
+ *    once; writers wait up to CANTEEN_LEDGER_BUSY_MS for each other.
+ *  - Every change of money appends one journal entry whose hash covers the
+ *    previous entry's hash; journal, checkouts, voids and refunds are
+ *    append-only (triggers refuse UPDATE and DELETE). Balances in `accounts`
+ *    are a projection that canteen_ledger_verify() recomputes.
+ *  - A checkout id (client-made UUID) is charged at most once: committing it
+ *    again returns the original receipt with `replayed` set; the same id
+ *    with a different card or tray is refused (CONFLICT).
+ *  - A CanteenLedger is used from one thread at a time. Open one per thread.
+ *  - Errors are CANTEEN_LEDGER_ERROR (or CANTEEN_INPUT_ERROR for bad values);
+ *    canteen_ledger_error_is_decline() tells a refusal the diner must hear
+ *    about (balance, lost card, unknown dish) from a failure.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "dish.h"
+#include "meal-period.h"
+#include "pricing.h"
+#include "receipt.h"
+
+G_BEGIN_DECLS
+
+#define CANTEEN_LEDGER_BUSY_MS 5000
+
+#define CANTEEN_LEDGER_ERROR (canteen_ledger_error_quark ())
+
+typedef enum {
+  CANTEEN_LEDGER_ERROR_DB,                 /* SQLite failed (I/O, full disk, locked too long) */
+  CANTEEN_LEDGER_ERROR_NOT_A_LEDGER,       /* the file is not SQLite or not ours */
+  CANTEEN_LEDGER_ERROR_TOO_NEW,            /* schema newer than this program */
+  CANTEEN_LEDGER_ERROR_NOT_INITIALISED,    /* `canteenctl init` has not run */
+  CANTEEN_LEDGER_ERROR_ALREADY_INITIALISED,
+  CANTEEN_LEDGER_ERROR_NOT_FOUND,          /* no such card / checkout */
+  CANTEEN_LEDGER_ERROR_EXISTS,             /* the card is already registered */
+  CANTEEN_LEDGER_ERROR_CONFLICT,           /* id reused for a different request */
+  CANTEEN_LEDGER_ERROR_UNKNOWN_CARD,       /* decline */
+  CANTEEN_LEDGER_ERROR_UNKNOWN_DISH,       /* decline */
+  CANTEEN_LEDGER_ERROR_INSUFFICIENT_FUNDS, /* decline */
+  CANTEEN_LEDGER_ERROR_CARD_LOST,          /* decline */
+  CANTEEN_LEDGER_ERROR_CARD_CLOSED,        /* decline */
+  CANTEEN_LEDGER_ERROR_NOT_REFUNDABLE,     /* voided already, or refund over what was paid */
+  CANTEEN_LEDGER_ERROR_CORRUPT,            /* journal chain or projection does not verify */
+} CanteenLedgerError;
+
+GQuark   canteen_ledger_error_quark (void);
+gboolean canteen_ledger_error_is_decline (const GError *error);
+
+typedef struct _CanteenLedger CanteenLedger;
+
+/* Opens (creating if absent) and migrates to the current schema. */
+CanteenLedger *canteen_ledger_open  (const char *path, GError **error);
+void           canteen_ledger_close (CanteenLedger *ledger);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CanteenLedger, canteen_ledger_close)
+
+int            canteen_ledger_schema_version (CanteenLedger *ledger);
+int            canteen_ledger_latest_schema_version (void);
+
+/* ---- identity and configuration ------------------------------------- */
+
+typedef struct {
+  char *agency;      /* issuing/operating agency code */
+  char *canteen;     /* "市政府机关第一食堂" */
+  char *terminal;    /* this counter's id */
+  char *timezone;    /* IANA name for local time, "Asia/Shanghai" */
+} CanteenIdentity;
+
+void     canteen_identity_clear (CanteenIdentity *identity);
+
+gboolean canteen_ledger_init (CanteenLedger *ledger, const char *agency, const char *canteen,
+                              const char *terminal, const char *timezone, GError **error);
+gboolean canteen_ledger_get_identity (CanteenLedger *ledger, CanteenIdentity *out, GError **error);
+/* The ledger's local time zone (never NULL once initialised; UTC before). */
+GTimeZone *canteen_ledger_get_timezone (CanteenLedger *ledger);
+
+gboolean canteen_ledger_get_meal_config (CanteenLedger *ledger, CanteenMealConfig *out, GError **error);
+gboolean canteen_ledger_set_meal_times (CanteenLedger *ledger, CanteenMealPeriod period,
+                                        const CanteenMealTimes *times, GError **error);
+
+/* ---- menu ------------------------------------------------------------ */
+
+/* Adds or updates the dishes (all or none) and puts them on the menu of
+ * `day` ("YYYY-MM-DD", local) for the periods each dish lists. */
+gboolean   canteen_ledger_import_dishes (CanteenLedger *ledger, GPtrArray *dishes,
+                                         const char *day, GError **error);
+/* Dishes on the menu of `day` in `period` (CANTEEN_MEAL_NONE: any period of
+ * that day); `day` NULL lists the whole catalogue. Sorted by id. */
+GPtrArray *canteen_ledger_list_dishes (CanteenLedger *ledger, const char *day,
+                                       CanteenMealPeriod period, GError **error);
+CanteenDish *canteen_ledger_get_dish (CanteenLedger *ledger, const char *dish_id, GError **error);
+
+/* ---- accounts -------------------------------------------------------- */
+
+typedef enum {
+  CANTEEN_ACCOUNT_ACTIVE,
+  CANTEEN_ACCOUNT_LOST,
+  CANTEEN_ACCOUNT_CLOSED,
+} CanteenAccountStatus;
+
+const char *canteen_account_status_id (CanteenAccountStatus status);   /* "active" ... */
+gboolean    canteen_account_status_parse (const char *id, CanteenAccountStatus *out, GError **error);
+
+typedef struct {
+  char  *card;
+  char  *holder;
+  char  *agency;
+  gint64 balance_fen;
+  gint64 credit_limit_fen;   /* the balance may go down to -credit_limit_fen */
+  CanteenAccountStatus status;
+} CanteenAccount;
+
+void     canteen_account_clear (CanteenAccount *account);
+
+gboolean canteen_ledger_add_account (CanteenLedger *ledger, const char *card, const char *holder,
+                                     const char *agency, gint64 opening_balance_fen,
+                                     gint64 credit_limit_fen, GError **error);
+gboolean canteen_ledger_get_account (CanteenLedger *ledger, const char *card,
+                                     CanteenAccount *out, GError **error);
+/* Top-up of 1..CANTEEN_FEN_MAX fen. `topup_id` (nullable) makes a retry
+ * idempotent: the same id again changes nothing and reports the same result. */
+gboolean canteen_ledger_topup (CanteenLedger *ledger, const char *card, gint64 amount_fen,
+                               const char *topup_id, CanteenAccount *out, GError **error);
+/* All accounts, sorted by card; `agency` NULL for every agency. */
+GPtrArray *canteen_ledger_list_accounts (CanteenLedger *ledger, const char *agency, GError **error);
+void       canteen_account_free (CanteenAccount *account);
+gboolean canteen_ledger_set_account_status (CanteenLedger *ledger, const char *card,
+                                            CanteenAccountStatus status, const char *by,
+                                            GError **error);
+
+/* ---- checkout -------------------------------------------------------- */
+
+typedef struct {
+  const char *dish_id;
+  gint        grams;       /* weighed dishes only; else 0 */
+} CanteenOrderLine;
+
+/* Prices the tray for the card's holder and commits it durably. `now` picks
+ * the meal period and subsidy (in the ledger's time zone). */
+CanteenReceipt *canteen_ledger_checkout (CanteenLedger *ledger, const char *checkout_id,
+                                         const char *card, const CanteenOrderLine *lines,
+                                         guint n_lines, GDateTime *now, GError **error);
+CanteenReceipt *canteen_ledger_get_checkout (CanteenLedger *ledger, const char *checkout_id,
+                                             GError **error);
+/* What the tray would cost this card now, without committing anything. */
+CanteenPricedTray *canteen_ledger_quote (CanteenLedger *ledger, const char *card,
+                                         const CanteenOrderLine *lines, guint n_lines,
+                                         GDateTime *now, GError **error);
+
+typedef struct {
+  char  *checkout_id;
+  char  *card;
+  gint64 credited_fen;
+  gint64 balance_fen;
+  gint64 journal_seq;
+  gboolean replayed;       /* the void already existed: nothing credited now */
+} CanteenCorrection;
+
+void     canteen_correction_clear (CanteenCorrection *correction);
+
+/* Reverses a whole checkout (what is left of it after refunds). A manager's
+ * authority (`by`) and a reason are recorded; voiding again is a no-op. */
+gboolean canteen_ledger_void (CanteenLedger *ledger, const char *checkout_id, const char *reason,
+                              const char *by, GDateTime *now, CanteenCorrection *out, GError **error);
+/* Gives back part of a checkout (a dish returned). `refund_id` makes retries
+ * idempotent; refunds never exceed what the card paid. */
+gboolean canteen_ledger_refund (CanteenLedger *ledger, const char *checkout_id, const char *refund_id,
+                                gint64 amount_fen, const char *reason, const char *by,
+                                GDateTime *now, CanteenCorrection *out, GError **error);
+
+/* ---- shifts ---------------------------------------------------------- */
+
+typedef struct {
+  const char *kind;        /* "staff", "visitor", "topup", "void", "refund" */
+  gint        count;
+  gint64      amount_fen;
+} CanteenZLine;
+
+typedef struct {
+  gint       shift_no;
+  char      *terminal;
+  GDateTime *opened;       /* first entry of the shift, UTC; NULL if empty */
+  GDateTime *closed;       /* UTC */
+  gint       checkouts;
+  gint64     sales_fen;    /* sum of totals (before subsidy) */
+  gint64     subsidy_fen;
+  gint64     card_fen;     /* charged to cards */
+  GArray    *lines;        /* CanteenZLine, by kind */
+  gint64     journal_seq;
+} CanteenZReport;
+
+void            canteen_z_report_free (CanteenZReport *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CanteenZReport, canteen_z_report_free)
+
+/* The current (open) shift's figures without closing it. */
+CanteenZReport *canteen_ledger_shift_report (CanteenLedger *ledger, GError **error);
+/* Closes the current shift: its Z-report is journaled and a new shift starts. */
+CanteenZReport *canteen_ledger_close_shift (CanteenLedger *ledger, GDateTime *now, GError **error);
+
+/* ---- journal --------------------------------------------------------- */
+
+typedef struct {
+  gint64 entries;
+  gint64 accounts;
+  char  *head_hash;        /* hex SHA-256 of the last entry */
+} CanteenVerifyReport;
+
+void     canteen_verify_report_clear (CanteenVerifyReport *report);
+
+/* Recomputes the chain and every balance. FALSE with CANTEEN_LEDGER_ERROR_CORRUPT
+ * naming the first bad entry (or account) when anything does not match. */
+gboolean canteen_ledger_verify (CanteenLedger *ledger, CanteenVerifyReport *out, GError **error);
+
+G_END_DECLS
