@@ -102,10 +102,7 @@ main (int argc, char **argv)
     }
   command = find_command (argc, argv, &words);
   if (command == NULL)
-    {
-      print_help (stderr);
-      return cli_usage_error ("“%s” is not a command", argv[1]);
-    }
+    return cli_usage_error ("“%s” is not a command; see canteenctl --help", argv[1]);
   /* The command sees itself as argv[0], then its own arguments. */
   name = g_strdup_printf ("canteenctl %s", command->name);
   argv[words] = name;

@@ -1,0 +1,419 @@
+/* canteenctl as operators and scripts use it: the fixed command names, exit
+ * codes 0/1/2, JSON output, and bad input that changes nothing. Runs the
+ * real binary (path in $CANTEENCTL) against real ledger files. */
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sys/wait.h>
+
+#include "test-util.h"
+
+typedef struct {
+  char *dir;
+  char *db;
+} Fixture;
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+/* Runs canteenctl --db DB ARGS...; NULL-terminated. */
+static Run
+ctl (Fixture *f, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  GError *error = NULL;
+  Run r = { 0 };
+  va_list args;
+  const char *arg;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CANTEENCTL"));
+  g_ptr_array_add (argv, "--db");
+  g_ptr_array_add (argv, f->db);
+  va_start (args, f);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                &r.out, &r.err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  r.status = WEXITSTATUS (wait_status);
+  return r;
+}
+
+static JsonObject *
+parse_object (const char *text, JsonParser **out_parser)
+{
+  JsonParser *parser = json_parser_new ();
+  GError *error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  *out_parser = parser;
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+assert_ok (Run r)
+{
+  if (r.status != 0)
+    g_error ("exit %d: %s", r.status, r.err);
+  g_assert_cmpstr (r.err, ==, "");
+  run_clear (&r);
+}
+
+static const char MENU_JSON[] =
+  "{\"dishes\":[{\"id\":\"D01\",\"name\":\"红烧肉\",\"name_en\":\"Braised pork\",\"category\":\"热菜\","
+  "\"price_fen\":1200,\"visitor_price_fen\":1500,\"portion_g\":250},"
+  "{\"id\":\"D02\",\"name\":\"米饭\",\"category\":\"主食\",\"price_fen\":50,\"visitor_price_fen\":100,\"portion_g\":200},"
+  "{\"id\":\"D03\",\"name\":\"称重凉菜\",\"category\":\"凉菜\",\"price_fen\":0,\"portion_g\":150,\"price_per_100g_fen\":250}]}";
+
+static char *
+write_file (Fixture *f, const char *name, const char *body, gssize len)
+{
+  char *path = g_build_filename (f->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, body, len, NULL));
+  return path;
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autofree char *menu = NULL;
+
+  f->dir = test_tmpdir ();
+  f->db = g_build_filename (f->dir, "canteen.db", NULL);
+  menu = write_file (f, "menu.json", MENU_JSON, -1);
+  assert_ok (ctl (f, "init", "--agency", "ZJ001", "--canteen", "市政府机关食堂", "--terminal", "T01", NULL));
+  assert_ok (ctl (f, "menu", "import", menu, NULL));
+  assert_ok (ctl (f, "account", "add", "--card", "04A1B2C3", "--name", "张伟", "--agency", "ZJ001",
+                  "--balance", "5000", NULL));
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
+
+  g_assert_cmpint (system (cmd), ==, 0);
+  g_free (f->dir);
+  g_free (f->db);
+}
+
+static gint64
+balance (Fixture *f, const char *card)
+{
+  g_autoptr(JsonParser) p = NULL;
+  Run r = ctl (f, "--json", "account", "show", "--card", card, NULL);
+  gint64 value;
+
+  g_assert_cmpint (r.status, ==, 0);
+  value = json_object_get_int_member (parse_object (r.out, &p), "balance_fen");
+  run_clear (&r);
+  return value;
+}
+
+static void
+test_checkout_json (Fixture *f, gconstpointer data)
+{
+  g_autoptr(JsonParser) p = NULL, p2 = NULL;
+  Run r = ctl (f, "checkout", "--card", "04a1b2c3", "--dish", "D01", "--dish", "D02", "--dish", "D03:300",
+               "--id", "0b9e7a52-59b7-4c1e-9d8e-3f1a2b3c4d5e", "--json", NULL);
+  Run again;
+  JsonObject *o;
+
+  g_assert_cmpint (r.status, ==, 0);
+  o = parse_object (r.out, &p);
+  g_assert_cmpstr (json_object_get_string_member (o, "checkout_id"), ==, "0b9e7a52-59b7-4c1e-9d8e-3f1a2b3c4d5e");
+  g_assert_cmpint (json_object_get_int_member (o, "total_fen"), ==, 1200 + 50 + 750);
+  g_assert_cmpint (json_object_get_int_member (o, "balance_fen"), ==, 5000 - 2000);
+  g_assert_false (json_object_get_boolean_member (o, "replayed"));
+  run_clear (&r);
+
+  /* Same id again: the same receipt, charged once. */
+  again = ctl (f, "checkout", "--card", "04A1B2C3", "--dish", "D01", "--dish", "D02", "--dish", "D03:300",
+               "--id", "0b9e7a52-59b7-4c1e-9d8e-3f1a2b3c4d5e", "--json", NULL);
+  g_assert_cmpint (again.status, ==, 0);
+  o = parse_object (again.out, &p2);
+  g_assert_true (json_object_get_boolean_member (o, "replayed"));
+  g_assert_cmpint (json_object_get_int_member (o, "balance_fen"), ==, 3000);
+  run_clear (&again);
+  g_assert_cmpint (balance (f, "04A1B2C3"), ==, 3000);
+}
+
+static void
+test_text_receipt (Fixture *f, gconstpointer data)
+{
+  Run r = ctl (f, "checkout", "--card", "04A1B2C3", "--dish", "D01", NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "红烧肉"));
+  g_assert_nonnull (strstr (r.out, "¥12.00"));
+  g_assert_nonnull (strstr (r.out, "¥38.00"));    /* the balance after */
+  run_clear (&r);
+}
+
+/* Declines exit 2 with one line naming the reason; nothing changes. */
+static void
+assert_exit_unchanged (Fixture *f, int status, const char *message_part, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *before = test_db_dump (f->db);
+  g_autofree char *after = NULL;
+  g_autofree char *cmd = NULL;
+  va_list args;
+  const char *arg;
+  char *out = NULL, *err = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, g_strdup (g_getenv ("CANTEENCTL")));
+  g_ptr_array_add (argv, g_strdup ("--db"));
+  g_ptr_array_add (argv, g_strdup (f->db));
+  va_start (args, message_part);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  cmd = g_strjoinv (" ", (char **) argv->pdata);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &wait_status, NULL));
+  if (!WIFEXITED (wait_status) || WEXITSTATUS (wait_status) != status)
+    g_error ("%s: exit %d, wanted %d (%s)", cmd, WEXITSTATUS (wait_status), status, err);
+  if (strstr (err, message_part) == NULL)
+    g_error ("%s: stderr “%s” does not say “%s”", cmd, err, message_part);
+  /* One line, so an operator's script can show it as it is. */
+  g_assert_cmpint (strchr (err, '\n') - err, ==, (gssize) strlen (err) - 1);
+  g_assert_cmpstr (out, ==, "");
+  after = test_db_dump (f->db);
+  if (g_strcmp0 (before, after) != 0)
+    g_error ("%s changed the database", cmd);
+  g_free (out);
+  g_free (err);
+}
+
+static void
+test_declines (Fixture *f, gconstpointer data)
+{
+  assert_ok (ctl (f, "account", "add", "--card", "POOR01", "--name", "王芳", "--agency", "ZJ001", "--balance", "100", NULL));
+  assert_ok (ctl (f, "account", "add", "--card", "LOST01", "--name", "陈静", "--agency", "ZJ001", "--balance", "9000", NULL));
+  assert_ok (ctl (f, "account", "status", "--card", "LOST01", "--set", "lost", NULL));
+  assert_ok (ctl (f, "account", "add", "--card", "GONE01", "--name", "刘洋", "--agency", "ZJ001", "--balance", "9000", NULL));
+  assert_ok (ctl (f, "account", "status", "--card", "GONE01", "--set", "closed", NULL));
+
+  assert_exit_unchanged (f, 2, "has ¥1.00, the tray costs ¥12.00", "checkout", "--card", "POOR01", "--dish", "D01", NULL);
+  assert_exit_unchanged (f, 2, "LOST01 is reported lost", "checkout", "--card", "LOST01", "--dish", "D01", NULL);
+  assert_exit_unchanged (f, 2, "GONE01 is closed", "checkout", "--card", "GONE01", "--dish", "D01", NULL);
+  assert_exit_unchanged (f, 2, "“D99” is not on the menu", "checkout", "--card", "04A1B2C3", "--dish", "D01", "--dish", "D99", NULL);
+  assert_exit_unchanged (f, 2, "NOBODY is not registered", "checkout", "--card", "NOBODY", "--dish", "D01", NULL);
+}
+
+static void
+test_bad_input (Fixture *f, gconstpointer data)
+{
+  g_autofree char *long_name = NULL;
+  GString *s = g_string_new (NULL);
+
+  for (int i = 0; i < 65; i++)
+    g_string_append (s, "张");
+  long_name = g_string_free (s, FALSE);
+
+  assert_exit_unchanged (f, 1, "amount: must not be negative", "account", "topup", "--card", "04A1B2C3", "--amount", "-500", NULL);
+  assert_exit_unchanged (f, 1, "amount: “12.5” is not a whole number", "account", "topup", "--card", "04A1B2C3", "--amount", "12.5", NULL);
+  assert_exit_unchanged (f, 1, "amount: amount “100000001” is over the limit", "account", "topup", "--card", "04A1B2C3", "--amount", "100000001", NULL);
+  assert_exit_unchanged (f, 1, "balance: must not be negative", "account", "add", "--card", "NEW1", "--name", "新", "--agency", "ZJ001", "--balance", "-1", NULL);
+  assert_exit_unchanged (f, 1, "name: 65 characters, at most 64", "account", "add", "--card", "NEW1", "--name", long_name, "--agency", "ZJ001", NULL);
+  assert_exit_unchanged (f, 1, "card: 33 characters", "account", "add", "--card", "123456789012345678901234567890123", "--name", "x", "--agency", "ZJ001", NULL);
+  assert_exit_unchanged (f, 1, "card: “04A1;DROP” may hold only letters and digits", "checkout", "--card", "04A1;DROP", "--dish", "D01", NULL);
+  assert_exit_unchanged (f, 1, "card: 04A1B2C3 is already registered", "account", "add", "--card", "04a1b2c3", "--name", "x", "--agency", "ZJ001", NULL);
+  assert_exit_unchanged (f, 1, "the weight after ':' must be 1..5000 grams", "checkout", "--card", "04A1B2C3", "--dish", "D03:0", NULL);
+  assert_exit_unchanged (f, 1, "dish D03 is sold by weight", "checkout", "--card", "04A1B2C3", "--dish", "D03", NULL);
+  assert_exit_unchanged (f, 1, "reason: must not be empty", "void", "whatever", "--reason", "  ", NULL);
+  assert_exit_unchanged (f, 1, "checkout: nope does not exist", "void", "nope", "--reason", "测试", NULL);
+  assert_exit_unchanged (f, 1, "Unknown option --balanse", "account", "add", "--card", "NEW1", "--name", "x", "--agency", "ZJ001", "--balanse", "5", NULL);
+  assert_exit_unchanged (f, 1, "“frobnicate” is not a command", "frobnicate", NULL);
+  assert_exit_unchanged (f, 1, "--card and at least one --dish are required", "checkout", "--card", "04A1B2C3", NULL);
+  assert_exit_unchanged (f, 1, "already set up for agency ZJ001", "init", "--agency", "XX", "--canteen", "x", "--terminal", "T9", NULL);
+}
+
+static void
+test_bad_menu_files (Fixture *f, gconstpointer data)
+{
+  struct { const char *name; const char *body; gssize len; const char *says; } cases[] = {
+    { "truncated.json", "{\"dishes\":[{\"id\":\"D09\",\"name\":\"", -1, "not valid JSON" },
+    { "typo.json", "{\"dishes\":[{\"id\":\"D09\",\"name\":\"鱼\",\"category\":\"热菜\",\"price\":800,\"portion_g\":200}]}", -1, "unknown field “price”" },
+    { "float.json", "{\"dishes\":[{\"id\":\"D09\",\"name\":\"鱼\",\"category\":\"热菜\",\"price_fen\":8.5,\"portion_g\":200}]}", -1, "price_fen must be a whole number" },
+    { "negative.csv", "id,name,category,price_fen,portion_g\nD09,鱼,热菜,-800,200\n", -1, "line 2: price_fen “-800”" },
+    /* The second dish is bad: the first must not be imported either. */
+    { "half.csv", "id,name,category,price_fen,portion_g\nD09,鱼,热菜,800,200\nD10,汤,汤羹,300,250\n", -1, "line 3: dish D10: category" },
+    { "binary.json", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16, "not UTF-8" },
+    { "empty.csv", "", 0, "empty" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = write_file (f, cases[i].name, cases[i].body, cases[i].len);
+      assert_exit_unchanged (f, 1, cases[i].says, "menu", "import", path, NULL);
+    }
+  {
+    g_autofree char *missing = g_build_filename (f->dir, "missing.json", NULL);
+    assert_exit_unchanged (f, 1, "No such file", "menu", "import", missing, NULL);
+  }
+}
+
+static void
+test_not_sqlite (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_file (f, "report.pdf", "%PDF-1.4\n%garbage that is not a database\n", -1);
+  g_autofree char *before = test_file_sha256 (path);
+  g_autofree char *after = NULL;
+  const char *argv[] = { g_getenv ("CANTEENCTL"), "--db", path, "account", "show", "--card", "X1", NULL };
+  char *out = NULL, *err = NULL;
+  int wait_status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &wait_status, NULL));
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 1);
+  g_assert_nonnull (strstr (err, "report.pdf"));
+  g_assert_nonnull (strstr (err, "not a database"));
+  after = test_file_sha256 (path);
+  g_assert_cmpstr (before, ==, after);
+  g_free (out);
+  g_free (err);
+}
+
+static void
+test_menu_list_and_csv (Fixture *f, gconstpointer data)
+{
+  g_autofree char *csv = write_file (f, "more.csv",
+    "id,name,name_en,category,price_fen,visitor_price_fen,portion_g\n"
+    "D10,\"牛肉面\",\"Beef noodles, large\",主食,1200,1500,450\n", -1);
+  g_autoptr(JsonParser) p = NULL;
+  Run r;
+  JsonArray *dishes;
+
+  assert_ok (ctl (f, "menu", "import", csv, "--day", "2026-11-23", NULL));
+  r = ctl (f, "menu", "list", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  dishes = json_object_get_array_member (parse_object (r.out, &p), "dishes");
+  g_assert_cmpuint (json_array_get_length (dishes), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (dishes, 3), "name_en"), ==,
+                   "Beef noodles, large");
+  run_clear (&r);
+  {
+    g_autoptr(JsonParser) p2 = NULL;
+    r = ctl (f, "menu", "list", "--day", "2026-11-23", "--json", NULL);
+    dishes = json_object_get_array_member (parse_object (r.out, &p2), "dishes");
+    g_assert_cmpuint (json_array_get_length (dishes), ==, 1);
+    run_clear (&r);
+  }
+}
+
+static void
+test_void_shift_verify (Fixture *f, gconstpointer data)
+{
+  g_autoptr(JsonParser) p = NULL, p2 = NULL;
+  JsonObject *o;
+  Run r;
+
+  assert_ok (ctl (f, "checkout", "--card", "04A1B2C3", "--dish", "D01", "--id", "sale-1", NULL));
+  assert_ok (ctl (f, "checkout", "--card", "04A1B2C3", "--dish", "D02", "--id", "sale-2", NULL));
+  assert_ok (ctl (f, "void", "sale-1", "--reason", "顾客退餐", "--by", "食堂经理", NULL));
+  g_assert_cmpint (balance (f, "04A1B2C3"), ==, 5000 - 50);
+  assert_ok (ctl (f, "account", "topup", "--card", "04A1B2C3", "--amount", "1000", "--id", "top-1", NULL));
+  assert_ok (ctl (f, "account", "topup", "--card", "04A1B2C3", "--amount", "1000", "--id", "top-1", NULL));
+  g_assert_cmpint (balance (f, "04A1B2C3"), ==, 5950);
+
+  r = ctl (f, "shift", "close", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  o = parse_object (r.out, &p);
+  g_assert_cmpint (json_object_get_int_member (o, "checkouts"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     json_object_get_object_member (o, "by_kind"), "void"), "amount_fen"), ==, 1200);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     json_object_get_object_member (o, "by_kind"), "topup"), "amount_fen"), ==, 1000);
+  run_clear (&r);
+
+  r = ctl (f, "journal", "verify", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  o = parse_object (r.out, &p2);
+  g_assert_true (json_object_get_boolean_member (o, "ok"));
+  g_assert_cmpint (json_object_get_int_member (o, "entries"), ==, 1 + 2 + 1 + 1 + 1);
+  run_clear (&r);
+}
+
+static void
+test_verify_names_bad_entry (Fixture *f, gconstpointer data)
+{
+  g_autofree char *cmd = NULL;
+  Run r;
+
+  assert_ok (ctl (f, "checkout", "--card", "04A1B2C3", "--dish", "D01", NULL));
+  cmd = g_strdup_printf ("sqlite3 '%s' \"DROP TRIGGER journal_no_update; "
+                         "UPDATE journal SET body = replace (body, '-1200', '-12') WHERE seq = 2\"", f->db);
+  g_assert_cmpint (system (cmd), ==, 0);
+  r = ctl (f, "journal", "verify", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "journal entry 2"));
+  run_clear (&r);
+}
+
+/* The kiosk and canteenctl on one file at once: separate processes,
+ * each selling, none losing or doubling a fen. */
+static void
+test_concurrent_processes (Fixture *f, gconstpointer data)
+{
+  enum { PROCS = 4, EACH = 15 };
+  GPid pids[PROCS];
+
+  assert_ok (ctl (f, "account", "topup", "--card", "04A1B2C3", "--amount", "100000", NULL));
+  for (int p = 0; p < PROCS; p++)
+    {
+      g_autofree char *script = g_strdup_printf (
+        "for i in $(seq 1 %d); do \"$0\" --db \"$1\" checkout --card 04A1B2C3 --dish D02 --id p%d-$i >/dev/null || exit 1; done",
+        EACH, p);
+      const char *argv[] = { "/bin/sh", "-c", script, g_getenv ("CANTEENCTL"), f->db, NULL };
+      GError *error = NULL;
+      g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pids[p], &error);
+      g_assert_no_error (error);
+    }
+  for (int p = 0; p < PROCS; p++)
+    {
+      int status = 0;
+      g_assert_cmpint (waitpid (pids[p], &status, 0), ==, pids[p]);
+      g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+      g_spawn_close_pid (pids[p]);
+    }
+  g_assert_cmpint (balance (f, "04A1B2C3"), ==, 5000 + 100000 - PROCS * EACH * 50);
+  assert_ok (ctl (f, "journal", "verify", NULL));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_nonnull (g_getenv ("CANTEENCTL"));
+#define ADD(path, fn) g_test_add ("/cli/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("checkout-json", test_checkout_json);
+  ADD ("text-receipt", test_text_receipt);
+  ADD ("declines", test_declines);
+  ADD ("bad-input", test_bad_input);
+  ADD ("bad-menu-files", test_bad_menu_files);
+  ADD ("not-sqlite", test_not_sqlite);
+  ADD ("menu-list-and-csv", test_menu_list_and_csv);
+  ADD ("void-shift-verify", test_void_shift_verify);
+  ADD ("verify-names-bad-entry", test_verify_names_bad_entry);
+  ADD ("concurrent-processes", test_concurrent_processes);
+  return g_test_run ();
+}
