@@ -79,7 +79,8 @@ void     canteen_identity_clear (CanteenIdentity *identity);
 gboolean canteen_ledger_init (CanteenLedger *ledger, const char *agency, const char *canteen,
                               const char *terminal, const char *timezone, GError **error);
 gboolean canteen_ledger_get_identity (CanteenLedger *ledger, CanteenIdentity *out, GError **error);
-/* The ledger's local time zone (never NULL once initialised; UTC before). */
+/* The ledger's local time zone (never NULL once initialised; UTC before).
+ * Owned by the ledger and valid while it is open: g_time_zone_ref() to keep it. */
 GTimeZone *canteen_ledger_get_timezone (CanteenLedger *ledger);
 
 gboolean canteen_ledger_get_meal_config (CanteenLedger *ledger, CanteenMealConfig *out, GError **error);

@@ -1,0 +1,83 @@
+/* checkout-flow.h — what the kiosk is doing: the tray and the payment steps.
+ *
+ * Contract: the single source of truth the window renders and the actions
+ * drive; it outlives windows (a language switch rebuilds the window, not
+ * the flow). Pages move  order → tap → result | declined | error,  and back
+ * to order by cancel/done (or 8 s after a result).
+ *
+ *  - The result page is entered only with a receipt from the ledger, i.e.
+ *    after the checkout was durably committed.
+ *  - While a payment is in flight (`busy`), nothing that would change what
+ *    is being paid is accepted: tray edits, other cards, cancel.
+ *  - A decline drops the tray's checkout id (nothing was charged); any other
+ *    failure keeps it, so paying the same tray again replays rather than
+ *    charges twice.
+ *  - Refused requests return FALSE and change nothing; they are not errors
+ *    (a stray D-Bus call or a double tap must not crash the kiosk).
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "ledger.h"
+#include "tray.h"
+
+G_BEGIN_DECLS
+
+#define CANTEEN_CHECKOUT_FLOW_RESULT_SECONDS 8
+
+typedef enum {
+  CANTEEN_KIOSK_PAGE_ORDER,
+  CANTEEN_KIOSK_PAGE_TAP,
+  CANTEEN_KIOSK_PAGE_RESULT,
+  CANTEEN_KIOSK_PAGE_DECLINED,
+  CANTEEN_KIOSK_PAGE_ERROR,
+} CanteenKioskPage;
+
+#define CANTEEN_TYPE_KIOSK_PAGE (canteen_kiosk_page_get_type ())
+GType       canteen_kiosk_page_get_type (void);
+/* "order", "tap", "result", "declined", "error": the stack page names and
+ * the state of the app.page action. */
+const char *canteen_kiosk_page_id (CanteenKioskPage page);
+
+/* Why the last payment did not go through (declined and error pages). */
+typedef struct {
+  GError        *error;        /* the ledger's error, as it came */
+  gboolean       is_decline;
+  char          *card;
+  gint64         due_fen;      /* the tray total that was asked for */
+  gboolean       has_account;  /* declines of a known card */
+  CanteenAccount account;
+} CanteenPaymentProblem;
+
+#define CANTEEN_TYPE_CHECKOUT_FLOW (canteen_checkout_flow_get_type ())
+G_DECLARE_FINAL_TYPE (CanteenCheckoutFlow, canteen_checkout_flow, CANTEEN, CHECKOUT_FLOW, GObject)
+
+/* `db_path` is what the payment worker opens for its own ledger handle. */
+CanteenCheckoutFlow *canteen_checkout_flow_new (const char *db_path);
+
+CanteenTray      *canteen_checkout_flow_get_tray    (CanteenCheckoutFlow *self);
+CanteenKioskPage  canteen_checkout_flow_get_page    (CanteenCheckoutFlow *self);
+gboolean          canteen_checkout_flow_get_busy    (CanteenCheckoutFlow *self);
+/* The receipt on the result page, else NULL. */
+const CanteenReceipt *canteen_checkout_flow_get_receipt (CanteenCheckoutFlow *self);
+/* The problem on the declined/error pages, else NULL. */
+const CanteenPaymentProblem *canteen_checkout_flow_get_problem (CanteenCheckoutFlow *self);
+/* The id of the last committed checkout ("" before the first). */
+const char       *canteen_checkout_flow_get_last_checkout_id (CanteenCheckoutFlow *self);
+
+gboolean canteen_checkout_flow_add_dish    (CanteenCheckoutFlow *self, const CanteenDish *dish,
+                                            gint grams, GError **error);
+gboolean canteen_checkout_flow_remove_item (CanteenCheckoutFlow *self, guint position);
+gboolean canteen_checkout_flow_clear_tray  (CanteenCheckoutFlow *self);
+gboolean canteen_checkout_flow_can_pay     (CanteenCheckoutFlow *self);
+/* order → tap: ask for a card. */
+gboolean canteen_checkout_flow_pay         (CanteenCheckoutFlow *self);
+/* Starts paying the tray with `card` (from order, tap, declined or error). */
+gboolean canteen_checkout_flow_tap_card    (CanteenCheckoutFlow *self, const char *card);
+/* tap/declined/error → order, tray kept. */
+gboolean canteen_checkout_flow_cancel      (CanteenCheckoutFlow *self);
+/* result (or any page but a busy tap) → order. */
+gboolean canteen_checkout_flow_done        (CanteenCheckoutFlow *self);
+
+G_END_DECLS

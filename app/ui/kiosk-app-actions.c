@@ -1,0 +1,218 @@
+/* kiosk-app-actions.c — every user step as an app.* GAction.
+ *
+ * Buttons, the D-Bus interface (`gapplication action cn.gov.canteen.Kiosk
+ * ...`) and in-process tests all go through these, so there is one path
+ * for each step. Read-only state for tests: app.page ("order", "tap",
+ * "result", "declined", "error") and app.last-checkout (the last committed
+ * checkout id), readable with org.gtk.Actions.Describe or
+ * g_action_group_get_action_state(). Requests that do not fit the current
+ * state are refused quietly (logged), never fatal.
+ */
+#include "kiosk-app-private.h"
+
+#include "kiosk-i18n.h"
+#include "screenshot.h"
+
+static CanteenCheckoutFlow *
+flow_of (gpointer user_data)
+{
+  return canteen_kiosk_app_get_flow (CANTEEN_KIOSK_APP (user_data));
+}
+
+static void
+add_dish_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CanteenKioskApp *self = user_data;
+  CanteenLedger *ledger = canteen_kiosk_app_get_ledger (self);
+  const char *dish_id = g_variant_get_string (parameter, NULL);
+  g_autoptr(CanteenDish) dish = NULL;
+  g_autoptr(GError) error = NULL;
+  gint grams = 0;
+
+  if (ledger == NULL)
+    {
+      g_message ("add-dish %s: no ledger", dish_id);
+      return;
+    }
+  dish = canteen_ledger_get_dish (ledger, dish_id, &error);
+  if (dish == NULL)
+    {
+      g_message ("add-dish %s: %s", dish_id, error->message);
+      return;
+    }
+  /* Until the scale driver exists, a weighed dish is sold at its standard
+   * portion; the tray row shows the weight so nobody is misled. */
+  if (canteen_dish_is_weighed (dish))
+    grams = dish->portion_g;
+  if (!canteen_checkout_flow_add_dish (flow_of (self), dish, grams, &error))
+    g_message ("add-dish %s: %s", dish_id, error->message);
+}
+
+static void
+remove_item_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  guint32 position = g_variant_get_uint32 (parameter);
+
+  if (!canteen_checkout_flow_remove_item (flow_of (user_data), position))
+    g_message ("remove-item %u: refused", position);
+}
+
+static void
+clear_tray_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  if (!canteen_checkout_flow_clear_tray (flow_of (user_data)))
+    g_message ("clear-tray: refused while paying");
+}
+
+static void
+pay_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  if (!canteen_checkout_flow_pay (flow_of (user_data)))
+    g_message ("pay: nothing to pay or a payment is in progress");
+}
+
+static void
+tap_card_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CanteenKioskApp *self = user_data;
+  const char *card = g_variant_get_string (parameter, NULL);
+
+  if (canteen_kiosk_app_get_ledger (self) == NULL)
+    {
+      g_message ("tap-card: no ledger, payment refused");
+      return;
+    }
+  if (!canteen_checkout_flow_tap_card (flow_of (self), card))
+    g_message ("tap-card: ignored (empty tray, or a payment is in progress)");
+}
+
+static void
+cancel_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  if (!canteen_checkout_flow_cancel (flow_of (user_data)))
+    g_message ("cancel: refused while the payment is being committed");
+}
+
+static void
+done_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  if (!canteen_checkout_flow_done (flow_of (user_data)))
+    g_message ("done: refused while the payment is being committed");
+}
+
+static void
+set_language_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  const char *language = g_variant_get_string (parameter, NULL);
+
+  if (g_strcmp0 (language, canteen_kiosk_app_get_language (user_data)) == 0)
+    return;
+  if (canteen_kiosk_app_switch_language (user_data, language))
+    g_simple_action_set_state (action, g_variant_new_string (language));
+  else
+    g_message ("set-language %s: refused (unknown language, or a payment is in progress)", language);
+}
+
+static void
+screenshot_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkWindow *window = canteen_kiosk_app_get_window (user_data);
+  const char *path = g_variant_get_string (parameter, NULL);
+
+  if (window == NULL)
+    {
+      g_message ("screenshot %s: no window", path);
+      return;
+    }
+  canteen_widget_save_png_after_frame (GTK_WIDGET (window), path);
+}
+
+static void
+quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  canteen_kiosk_app_request_quit (user_data);
+}
+
+/* State-only actions: changing them from outside is refused. */
+static void
+refuse_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+}
+
+static void
+set_enabled (CanteenKioskApp *self, const char *name, gboolean enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
+sync_actions (CanteenKioskApp *self)
+{
+  CanteenCheckoutFlow *flow = canteen_kiosk_app_get_flow (self);
+  gboolean busy = canteen_checkout_flow_get_busy (flow);
+  guint n_items = canteen_tray_get_n_items (canteen_checkout_flow_get_tray (flow));
+  GAction *page = g_action_map_lookup_action (G_ACTION_MAP (self), "page");
+  GAction *last = g_action_map_lookup_action (G_ACTION_MAP (self), "last-checkout");
+  const char *page_id = canteen_kiosk_page_id (canteen_checkout_flow_get_page (flow));
+  const char *last_id = canteen_checkout_flow_get_last_checkout_id (flow);
+
+  /* Buttons bound to these grey out by themselves. */
+  set_enabled (self, "pay", canteen_checkout_flow_can_pay (flow) && canteen_kiosk_app_get_ledger (self) != NULL);
+  set_enabled (self, "clear-tray", !busy && n_items > 0);
+  set_enabled (self, "remove-item", !busy);
+  set_enabled (self, "cancel", !busy);
+  set_enabled (self, "done", !busy);
+  set_enabled (self, "set-language", !busy);
+
+  /* Only real changes, so D-Bus watchers see one signal per step. */
+  {
+    g_autoptr(GVariant) state = g_action_get_state (page);
+    if (g_strcmp0 (g_variant_get_string (state, NULL), page_id) != 0)
+      g_simple_action_set_state (G_SIMPLE_ACTION (page), g_variant_new_string (page_id));
+  }
+  {
+    g_autoptr(GVariant) state = g_action_get_state (last);
+    if (g_strcmp0 (g_variant_get_string (state, NULL), last_id) != 0)
+      g_simple_action_set_state (G_SIMPLE_ACTION (last), g_variant_new_string (last_id));
+  }
+}
+
+static void
+flow_changed_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  sync_actions (CANTEEN_KIOSK_APP (user_data));
+}
+
+void
+canteen_kiosk_app_install_actions (CanteenKioskApp *self)
+{
+  const GActionEntry entries[] = {
+    { "add-dish",      add_dish_activated,      "s", NULL, NULL, { 0 } },
+    { "remove-item",   remove_item_activated,   "u", NULL, NULL, { 0 } },
+    { "clear-tray",    clear_tray_activated,    NULL, NULL, NULL, { 0 } },
+    { "pay",           pay_activated,           NULL, NULL, NULL, { 0 } },
+    { "tap-card",      tap_card_activated,      "s", NULL, NULL, { 0 } },
+    { "cancel",        cancel_activated,        NULL, NULL, NULL, { 0 } },
+    { "done",          done_activated,          NULL, NULL, NULL, { 0 } },
+    { "set-language",  set_language_activated,  "s", "'zh_CN'", NULL, { 0 } },
+    { "screenshot",    screenshot_activated,    "s", NULL, NULL, { 0 } },
+    { "quit",          quit_activated,          NULL, NULL, NULL, { 0 } },
+    { "page",          NULL,                    NULL, "'order'", refuse_change_state, { 0 } },
+    { "last-checkout", NULL,                    NULL, "''", refuse_change_state, { 0 } },
+  };
+  CanteenCheckoutFlow *flow = canteen_kiosk_app_get_flow (self);
+  GAction *language;
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  language = g_action_map_lookup_action (G_ACTION_MAP (self), "set-language");
+  g_simple_action_set_state (G_SIMPLE_ACTION (language),
+                             g_variant_new_string (canteen_kiosk_app_get_language (self)));
+
+  g_signal_connect_object (flow, "notify::page", G_CALLBACK (flow_changed_cb), self, 0);
+  g_signal_connect_object (flow, "notify::busy", G_CALLBACK (flow_changed_cb), self, 0);
+  g_signal_connect_object (flow, "notify::last-checkout-id", G_CALLBACK (flow_changed_cb), self, 0);
+  g_signal_connect_object (canteen_checkout_flow_get_tray (flow), "notify::n-items",
+                           G_CALLBACK (flow_changed_cb), self, 0);
+  sync_actions (self);
+}

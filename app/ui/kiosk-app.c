@@ -1,0 +1,387 @@
+/* kiosk-app.c — application lifetime: options, locale, ledger, window. */
+#include "kiosk-app-private.h"
+
+#include <glib/gi18n.h>
+
+#include "kiosk-i18n.h"
+#include "kiosk-window.h"
+#include "ui-resources.h"
+
+struct _CanteenKioskApp
+{
+  GtkApplication       parent_instance;
+
+  char                *db_path;
+  char                *language;
+  gboolean             windowed;
+  gboolean             demo;
+
+  CanteenLedger       *ledger;          /* main thread only */
+  char                *ledger_problem;
+  CanteenCheckoutFlow *flow;
+  CanteenKioskWindow  *window;
+  gboolean             quit_pending;
+};
+
+enum { PROP_0, PROP_DB_PATH, PROP_LANGUAGE, PROP_WINDOWED, PROP_DEMO, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (CanteenKioskApp, canteen_kiosk_app, GTK_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Ledger file (default: $CANTEEN_DB, else canteen.db)"), N_("PATH") },
+  { "lang", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Language of the screen: zh_CN (default) or en"), N_("LANG") },
+  { "windowed", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run in a window instead of full screen (development)"), NULL },
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Demo mode: offer the ledger's cards as buttons instead of a card reader"), NULL },
+  { NULL }
+};
+
+static gint
+canteen_kiosk_app_handle_local_options (GApplication *application, GVariantDict *options)
+{
+  CanteenKioskApp *self = CANTEEN_KIOSK_APP (application);
+  g_autofree char *db = NULL;
+  g_autofree char *lang = NULL;
+
+  if (g_variant_dict_lookup (options, "db", "^ay", &db))
+    g_object_set (self, "db-path", db, NULL);
+  if (g_variant_dict_lookup (options, "lang", "s", &lang))
+    {
+      if (!canteen_kiosk_i18n_is_supported (lang))
+        {
+          g_printerr ("canteen-kiosk: --lang must be zh_CN or en (got “%s”)\n", lang);
+          return 2;
+        }
+      g_object_set (self, "language", lang, NULL);
+    }
+  if (g_variant_dict_contains (options, "windowed"))
+    self->windowed = TRUE;
+  if (g_variant_dict_contains (options, "demo"))
+    self->demo = TRUE;
+  return -1;
+}
+
+static void
+canteen_kiosk_app_load_css (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (provider, "/cn/gov/canteen/Kiosk/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+canteen_kiosk_app_open_ledger (CanteenKioskApp *self)
+{
+  g_autoptr(GError) error = NULL;
+  CanteenIdentity identity = { 0 };
+
+  self->ledger = canteen_ledger_open (self->db_path, &error);
+  if (self->ledger == NULL)
+    {
+      self->ledger_problem = g_strdup_printf ("%s: %s", self->db_path, error->message);
+      g_message ("cannot open the ledger %s", self->ledger_problem);
+      return;
+    }
+  /* An opened but never initialised file has no canteen and no menu: say
+   * so rather than show an empty, silent screen. */
+  if (!canteen_ledger_get_identity (self->ledger, &identity, &error))
+    self->ledger_problem = g_strdup_printf ("%s: %s", self->db_path, error->message);
+  canteen_identity_clear (&identity);
+}
+
+static void
+canteen_kiosk_app_startup (GApplication *application)
+{
+  CanteenKioskApp *self = CANTEEN_KIOSK_APP (application);
+
+  /* GTK would otherwise call setlocale(LC_ALL, "") itself and, on a
+   * machine without LANG, undo the C.UTF-8 fallback that LANGUAGE needs. */
+  if (!gtk_is_initialized ())
+    gtk_disable_setlocale ();
+  canteen_kiosk_i18n_init ();
+  canteen_kiosk_i18n_set_language (self->language);
+
+  G_APPLICATION_CLASS (canteen_kiosk_app_parent_class)->startup (application);
+
+  canteen_ui_resources_ensure ();
+  canteen_kiosk_app_load_css ();
+  canteen_kiosk_app_open_ledger (self);
+  self->flow = canteen_checkout_flow_new (self->db_path);
+  canteen_kiosk_app_install_actions (self);
+}
+
+static void
+canteen_kiosk_app_show_window (CanteenKioskApp *self)
+{
+  CanteenKioskWindow *old = self->window;
+
+  self->window = canteen_kiosk_window_new (self);
+  if (!self->windowed)
+    gtk_window_fullscreen (GTK_WINDOW (self->window));
+  gtk_window_present (GTK_WINDOW (self->window));
+  /* The new window is up before the old goes, so the application never
+   * runs out of windows (which would end it). */
+  if (old != NULL)
+    gtk_window_destroy (GTK_WINDOW (old));
+}
+
+static void
+canteen_kiosk_app_activate (GApplication *application)
+{
+  CanteenKioskApp *self = CANTEEN_KIOSK_APP (application);
+
+  if (self->window != NULL)
+    gtk_window_present (GTK_WINDOW (self->window));
+  else
+    canteen_kiosk_app_show_window (self);
+}
+
+static void
+canteen_kiosk_app_window_removed (GtkApplication *application, GtkWindow *window)
+{
+  CanteenKioskApp *self = CANTEEN_KIOSK_APP (application);
+
+  if ((GtkWindow *) self->window == window)
+    self->window = NULL;
+  GTK_APPLICATION_CLASS (canteen_kiosk_app_parent_class)->window_removed (application, window);
+}
+
+static void
+canteen_kiosk_app_shutdown (GApplication *application)
+{
+  CanteenKioskApp *self = CANTEEN_KIOSK_APP (application);
+
+  G_APPLICATION_CLASS (canteen_kiosk_app_parent_class)->shutdown (application);
+  g_clear_object (&self->flow);
+  g_clear_pointer (&self->ledger, canteen_ledger_close);
+}
+
+static void
+canteen_kiosk_app_constructed (GObject *object)
+{
+  CanteenKioskApp *self = CANTEEN_KIOSK_APP (object);
+
+  G_OBJECT_CLASS (canteen_kiosk_app_parent_class)->constructed (object);
+  if (self->db_path == NULL)
+    {
+      const char *env = g_getenv ("CANTEEN_DB");
+      self->db_path = g_strdup (env != NULL && *env != '\0' ? env : "canteen.db");
+    }
+}
+
+static void
+canteen_kiosk_app_finalize (GObject *object)
+{
+  CanteenKioskApp *self = CANTEEN_KIOSK_APP (object);
+
+  g_free (self->db_path);
+  g_free (self->language);
+  g_free (self->ledger_problem);
+  g_clear_object (&self->flow);
+  g_clear_pointer (&self->ledger, canteen_ledger_close);
+  G_OBJECT_CLASS (canteen_kiosk_app_parent_class)->finalize (object);
+}
+
+static void
+canteen_kiosk_app_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CanteenKioskApp *self = CANTEEN_KIOSK_APP (object);
+
+  switch (prop_id)
+    {
+    case PROP_DB_PATH:  g_value_set_string (value, self->db_path); break;
+    case PROP_LANGUAGE: g_value_set_string (value, self->language); break;
+    case PROP_WINDOWED: g_value_set_boolean (value, self->windowed); break;
+    case PROP_DEMO:     g_value_set_boolean (value, self->demo); break;
+    default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+canteen_kiosk_app_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  CanteenKioskApp *self = CANTEEN_KIOSK_APP (object);
+
+  switch (prop_id)
+    {
+    case PROP_DB_PATH:
+      g_free (self->db_path);
+      /* Absolute, so the worker's handle opens the same file whatever the
+       * current directory becomes. */
+      self->db_path = g_value_get_string (value) != NULL
+                    ? g_canonicalize_filename (g_value_get_string (value), NULL) : NULL;
+      break;
+    case PROP_LANGUAGE:
+      {
+        const char *language = g_value_get_string (value);
+        g_free (self->language);
+        self->language = g_strdup (canteen_kiosk_i18n_is_supported (language)
+                                   ? language : CANTEEN_KIOSK_DEFAULT_LANGUAGE);
+      }
+      break;
+    case PROP_WINDOWED: self->windowed = g_value_get_boolean (value); break;
+    case PROP_DEMO:     self->demo = g_value_get_boolean (value); break;
+    default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+canteen_kiosk_app_class_init (CanteenKioskAppClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+  GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
+
+  object_class->constructed = canteen_kiosk_app_constructed;
+  object_class->finalize = canteen_kiosk_app_finalize;
+  object_class->get_property = canteen_kiosk_app_get_property;
+  object_class->set_property = canteen_kiosk_app_set_property;
+  app_class->handle_local_options = canteen_kiosk_app_handle_local_options;
+  app_class->startup = canteen_kiosk_app_startup;
+  app_class->activate = canteen_kiosk_app_activate;
+  app_class->shutdown = canteen_kiosk_app_shutdown;
+  gtk_app_class->window_removed = canteen_kiosk_app_window_removed;
+
+  properties[PROP_DB_PATH] =
+    g_param_spec_string ("db-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LANGUAGE] =
+    g_param_spec_string ("language", NULL, NULL, CANTEEN_KIOSK_DEFAULT_LANGUAGE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WINDOWED] =
+    g_param_spec_boolean ("windowed", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEMO] =
+    g_param_spec_boolean ("demo", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+canteen_kiosk_app_init (CanteenKioskApp *self)
+{
+  GOptionEntry entries[G_N_ELEMENTS (option_entries)];
+
+  /* --help is translated by the system locale (main() sets it up before
+   * the app exists); the table stays untranslated, so copy it. */
+  for (gsize i = 0; i < G_N_ELEMENTS (option_entries); i++)
+    {
+      entries[i] = option_entries[i];
+      if (entries[i].description != NULL)
+        entries[i].description = _(entries[i].description);
+    }
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}
+
+CanteenKioskApp *
+canteen_kiosk_app_new (void)
+{
+  return g_object_new (CANTEEN_TYPE_KIOSK_APP,
+                       "application-id", CANTEEN_KIOSK_APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       NULL);
+}
+
+const char *
+canteen_kiosk_app_get_db_path (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->db_path;
+}
+
+CanteenLedger *
+canteen_kiosk_app_get_ledger (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->ledger;
+}
+
+const char *
+canteen_kiosk_app_get_ledger_problem (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->ledger_problem;
+}
+
+CanteenCheckoutFlow *
+canteen_kiosk_app_get_flow (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->flow;
+}
+
+gboolean
+canteen_kiosk_app_get_demo (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), FALSE);
+  return self->demo;
+}
+
+const char *
+canteen_kiosk_app_get_language (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->language;
+}
+
+GtkWindow *
+canteen_kiosk_app_get_window (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->window != NULL ? GTK_WINDOW (self->window) : NULL;
+}
+
+gboolean
+canteen_kiosk_app_switch_language (CanteenKioskApp *self, const char *language)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), FALSE);
+
+  /* setenv() while the worker thread may call getenv() is unsafe, and
+   * the payment screen should not change under the diner anyway. */
+  if (!canteen_kiosk_i18n_is_supported (language)
+      || (self->flow != NULL && canteen_checkout_flow_get_busy (self->flow)))
+    return FALSE;
+  g_free (self->language);
+  self->language = g_strdup (language);
+  canteen_kiosk_i18n_set_language (language);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LANGUAGE]);
+  /* Templates are translated when a widget is built: rebuild the window;
+   * the flow (tray, page, receipt) is kept by the app. */
+  if (self->window != NULL)
+    canteen_kiosk_app_show_window (self);
+  return TRUE;
+}
+
+static void
+quit_when_idle_cb (CanteenCheckoutFlow *flow, GParamSpec *pspec, CanteenKioskApp *self)
+{
+  if (!canteen_checkout_flow_get_busy (flow))
+    {
+      g_signal_handlers_disconnect_by_func (flow, quit_when_idle_cb, self);
+      g_application_quit (G_APPLICATION (self));
+    }
+}
+
+void
+canteen_kiosk_app_request_quit (CanteenKioskApp *self)
+{
+  g_return_if_fail (CANTEEN_IS_KIOSK_APP (self));
+
+  if (self->flow != NULL && canteen_checkout_flow_get_busy (self->flow))
+    {
+      /* Let the payment in flight report its outcome (and show it) first;
+       * it is committed or not either way, but the diner should know. */
+      if (!self->quit_pending)
+        g_signal_connect (self->flow, "notify::busy", G_CALLBACK (quit_when_idle_cb), self);
+      self->quit_pending = TRUE;
+      return;
+    }
+  g_application_quit (G_APPLICATION (self));
+}

@@ -1,0 +1,345 @@
+/* kiosk-window.c — the kiosk window: pages, menu grid, clock. */
+#include "kiosk-window.h"
+
+
+#include "dish-button.h"
+#include "kiosk-header.h"
+#include "status-bar.h"
+#include "tap-page.h"
+#include "ui-resources.h"
+
+struct _CanteenKioskWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  /* template children */
+  CanteenKioskHeader  *header;
+  GtkStack            *stack;
+  GtkStack            *menu_stack;
+  GtkFlowBox          *dish_grid;
+  CanteenTrayView     *tray_view;
+  GtkButton           *pay_button;
+  CanteenTapPage      *tap_page;
+  CanteenReceiptView  *receipt_view;
+  CanteenProblemView  *declined_view;
+  CanteenProblemView  *error_view;
+  CanteenStatusBar    *statusbar;
+
+  CanteenKioskApp     *app;       /* not owned: the app outlives its windows */
+  CanteenCheckoutFlow *flow;      /* owned ref */
+  GTimeZone           *tz;
+  CanteenMealConfig    meal_config;
+  CanteenMealPeriod    period;
+  char                *day;       /* "YYYY-MM-DD" of the menu shown */
+  guint                n_dishes;
+  guint                clock_id;
+};
+
+G_DEFINE_FINAL_TYPE (CanteenKioskWindow, canteen_kiosk_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static void
+canteen_kiosk_window_sync_page (CanteenKioskWindow *self)
+{
+  CanteenKioskPage page = canteen_checkout_flow_get_page (self->flow);
+  CanteenTray *tray = canteen_checkout_flow_get_tray (self->flow);
+
+  switch (page)
+    {
+    case CANTEEN_KIOSK_PAGE_TAP:
+      canteen_tap_page_set_amount (self->tap_page, canteen_tray_get_total (tray));
+      canteen_tap_page_set_busy (self->tap_page, canteen_checkout_flow_get_busy (self->flow));
+      break;
+    case CANTEEN_KIOSK_PAGE_RESULT:
+      canteen_receipt_view_set_receipt (self->receipt_view, canteen_checkout_flow_get_receipt (self->flow));
+      break;
+    case CANTEEN_KIOSK_PAGE_DECLINED:
+      canteen_problem_view_set_problem (self->declined_view, canteen_checkout_flow_get_problem (self->flow));
+      break;
+    case CANTEEN_KIOSK_PAGE_ERROR:
+      canteen_problem_view_set_problem (self->error_view, canteen_checkout_flow_get_problem (self->flow));
+      break;
+    case CANTEEN_KIOSK_PAGE_ORDER:
+    default:
+      break;
+    }
+  gtk_stack_set_visible_child_name (self->stack, canteen_kiosk_page_id (page));
+}
+
+/* Demo cards are listed each time the tap page opens, so the balances on
+ * them are the ones after the previous payment. */
+static void
+canteen_kiosk_window_refresh_demo_cards (CanteenKioskWindow *self)
+{
+  CanteenLedger *ledger = canteen_kiosk_app_get_ledger (self->app);
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!canteen_kiosk_app_get_demo (self->app))
+    return;
+  if (ledger != NULL)
+    accounts = canteen_ledger_list_accounts (ledger, NULL, &error);
+  if (accounts == NULL && error != NULL)
+    g_message ("demo cards: %s", error->message);
+  canteen_tap_page_set_demo_accounts (self->tap_page, accounts);
+}
+
+static void
+flow_page_changed_cb (CanteenCheckoutFlow *flow, GParamSpec *pspec, CanteenKioskWindow *self)
+{
+  if (canteen_checkout_flow_get_page (flow) == CANTEEN_KIOSK_PAGE_TAP
+      && !canteen_checkout_flow_get_busy (flow))
+    canteen_kiosk_window_refresh_demo_cards (self);
+  canteen_kiosk_window_sync_page (self);
+}
+
+static void
+tray_total_changed_cb (CanteenTray *tray, GParamSpec *pspec, CanteenKioskWindow *self)
+{
+  /* The tray can change while the tap page shows (an action over D-Bus). */
+  canteen_tap_page_set_amount (self->tap_page, canteen_tray_get_total (tray));
+}
+
+static void
+canteen_kiosk_window_fill_menu (CanteenKioskWindow *self, GPtrArray *dishes)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->dish_grid))) != NULL)
+    gtk_flow_box_remove (self->dish_grid, child);
+  self->n_dishes = dishes != NULL ? dishes->len : 0;
+  for (guint i = 0; i < self->n_dishes; i++)
+    {
+      GtkWidget *button = canteen_dish_button_new (g_ptr_array_index (dishes, i));
+      gtk_flow_box_append (self->dish_grid, button);
+      /* The flow box child is only a frame; the button takes the touch. */
+      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
+    }
+  gtk_stack_set_visible_child_name (self->menu_stack, self->n_dishes > 0 ? "dishes" : "empty");
+}
+
+void
+canteen_kiosk_window_reload_menu (CanteenKioskWindow *self)
+{
+  CanteenLedger *ledger;
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GPtrArray) dishes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CANTEEN_IS_KIOSK_WINDOW (self));
+
+  now = g_date_time_new_now (self->tz);
+  g_free (self->day);
+  self->day = g_date_time_format (now, "%Y-%m-%d");
+  self->period = canteen_meal_config_period_at (&self->meal_config, now);
+  canteen_kiosk_header_set_period (self->header, self->period);
+
+  ledger = canteen_kiosk_app_get_ledger (self->app);
+  if (ledger != NULL)
+    {
+      /* Off-hours (CANTEEN_MEAL_NONE) lists the whole day's menu. */
+      dishes = canteen_ledger_list_dishes (ledger, self->day, self->period, &error);
+      /* No menu published for today: selling from the catalogue beats a
+       * blank screen at the counter. */
+      if (dishes != NULL && dishes->len == 0)
+        {
+          g_clear_pointer (&dishes, g_ptr_array_unref);
+          dishes = canteen_ledger_list_dishes (ledger, NULL, CANTEEN_MEAL_NONE, &error);
+        }
+      if (dishes == NULL)
+        g_message ("menu: %s", error != NULL ? error->message : "no dishes");
+    }
+  canteen_kiosk_window_fill_menu (self, dishes);
+}
+
+static gboolean
+clock_tick_cb (gpointer user_data)
+{
+  CanteenKioskWindow *self = user_data;
+  g_autoptr(GDateTime) now = g_date_time_new_now (self->tz);
+  g_autofree char *day = g_date_time_format (now, "%Y-%m-%d");
+
+  canteen_kiosk_header_set_time (self->header, now);
+  /* Lunch starting (or a new day) brings a different menu. */
+  if (canteen_meal_config_period_at (&self->meal_config, now) != self->period
+      || g_strcmp0 (day, self->day) != 0)
+    canteen_kiosk_window_reload_menu (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+canteen_kiosk_window_dispose (GObject *object)
+{
+  CanteenKioskWindow *self = CANTEEN_KIOSK_WINDOW (object);
+
+  g_clear_handle_id (&self->clock_id, g_source_remove);
+  if (self->flow != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->flow, self);
+      g_signal_handlers_disconnect_by_data (canteen_checkout_flow_get_tray (self->flow), self);
+      g_clear_object (&self->flow);
+    }
+  G_OBJECT_CLASS (canteen_kiosk_window_parent_class)->dispose (object);
+}
+
+static void
+canteen_kiosk_window_finalize (GObject *object)
+{
+  CanteenKioskWindow *self = CANTEEN_KIOSK_WINDOW (object);
+
+  g_clear_pointer (&self->tz, g_time_zone_unref);
+  g_free (self->day);
+  G_OBJECT_CLASS (canteen_kiosk_window_parent_class)->finalize (object);
+}
+
+static void
+canteen_kiosk_window_class_init (CanteenKioskWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = canteen_kiosk_window_dispose;
+  object_class->finalize = canteen_kiosk_window_finalize;
+
+  /* Types used in the template must exist before it is parsed. */
+  g_type_ensure (CANTEEN_TYPE_KIOSK_HEADER);
+  g_type_ensure (CANTEEN_TYPE_TRAY_VIEW);
+  g_type_ensure (CANTEEN_TYPE_TAP_PAGE);
+  g_type_ensure (CANTEEN_TYPE_RECEIPT_VIEW);
+  g_type_ensure (CANTEEN_TYPE_PROBLEM_VIEW);
+  g_type_ensure (CANTEEN_TYPE_STATUS_BAR);
+
+  canteen_ui_resources_ensure ();
+  gtk_widget_class_set_template_from_resource (widget_class, CANTEEN_UI_RESOURCE_PATH "kiosk-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, header);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, menu_stack);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, dish_grid);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, tray_view);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, pay_button);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, tap_page);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, receipt_view);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, declined_view);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, error_view);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, statusbar);
+}
+
+static void
+canteen_kiosk_window_init (CanteenKioskWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->period = CANTEEN_MEAL_NONE;
+  canteen_meal_config_default (&self->meal_config);
+}
+
+/* Identity, time zone and meal times: read once per window; they change
+ * only through `canteenctl`, after which the kiosk is restarted. */
+static void
+canteen_kiosk_window_load_identity (CanteenKioskWindow *self)
+{
+  CanteenLedger *ledger = canteen_kiosk_app_get_ledger (self->app);
+  CanteenIdentity identity = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  canteen_status_bar_set_database_state (self->statusbar, canteen_kiosk_app_get_ledger_problem (self->app));
+  canteen_status_bar_set_demo (self->statusbar, canteen_kiosk_app_get_demo (self->app));
+  if (ledger == NULL)
+    {
+      self->tz = g_time_zone_new_local ();
+      canteen_kiosk_header_set_canteen_name (self->header, NULL);
+      canteen_status_bar_set_terminal (self->statusbar, NULL);
+      return;
+    }
+
+  /* Borrowed from the ledger (transfer none): keep our own reference. */
+  self->tz = g_time_zone_ref (canteen_ledger_get_timezone (ledger));
+  if (canteen_ledger_get_identity (ledger, &identity, &error))
+    {
+      canteen_kiosk_header_set_canteen_name (self->header, identity.canteen);
+      canteen_status_bar_set_terminal (self->statusbar, identity.terminal);
+      canteen_identity_clear (&identity);
+    }
+  else
+    {
+      canteen_kiosk_header_set_canteen_name (self->header, NULL);
+      canteen_status_bar_set_terminal (self->statusbar, NULL);
+      canteen_status_bar_set_database_state (self->statusbar, error->message);
+    }
+  g_clear_error (&error);
+  if (!canteen_ledger_get_meal_config (ledger, &self->meal_config, &error))
+    {
+      g_message ("meal times: %s; using the defaults", error->message);
+      canteen_meal_config_default (&self->meal_config);
+    }
+}
+
+CanteenKioskWindow *
+canteen_kiosk_window_new (CanteenKioskApp *app)
+{
+  CanteenKioskWindow *self;
+  CanteenTray *tray;
+
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (app), NULL);
+
+  self = g_object_new (CANTEEN_TYPE_KIOSK_WINDOW, "application", app, NULL);
+  self->app = app;
+  self->flow = g_object_ref (canteen_kiosk_app_get_flow (app));
+  tray = canteen_checkout_flow_get_tray (self->flow);
+
+  canteen_kiosk_window_load_identity (self);
+  canteen_kiosk_window_reload_menu (self);
+  canteen_tray_view_set_tray (self->tray_view, tray);
+
+  g_signal_connect (self->flow, "notify::page", G_CALLBACK (flow_page_changed_cb), self);
+  g_signal_connect (self->flow, "notify::busy", G_CALLBACK (flow_page_changed_cb), self);
+  g_signal_connect (tray, "notify::total", G_CALLBACK (tray_total_changed_cb), self);
+  flow_page_changed_cb (self->flow, NULL, self);
+
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now (self->tz);
+    canteen_kiosk_header_set_time (self->header, now);
+  }
+  self->clock_id = g_timeout_add_seconds (1, clock_tick_cb, self);
+  return self;
+}
+
+GtkButton *
+canteen_kiosk_window_get_pay_button (CanteenKioskWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), NULL);
+  return self->pay_button;
+}
+
+CanteenTrayView *
+canteen_kiosk_window_get_tray_view (CanteenKioskWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), NULL);
+  return self->tray_view;
+}
+
+CanteenReceiptView *
+canteen_kiosk_window_get_receipt_view (CanteenKioskWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), NULL);
+  return self->receipt_view;
+}
+
+CanteenProblemView *
+canteen_kiosk_window_get_declined_view (CanteenKioskWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), NULL);
+  return self->declined_view;
+}
+
+CanteenProblemView *
+canteen_kiosk_window_get_error_view (CanteenKioskWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), NULL);
+  return self->error_view;
+}
+
+guint
+canteen_kiosk_window_get_n_dishes (CanteenKioskWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), 0);
+  return self->n_dishes;
+}

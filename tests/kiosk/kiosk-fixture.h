@@ -1,0 +1,36 @@
+/* kiosk-fixture.h — a small, realistic ledger for the kiosk tests.
+ *
+ * Contract: kiosk_fixture_create() makes an initialised ledger at `path`
+ * (canteen 市政府机关第一食堂, terminal T01, Asia/Shanghai) with ten dishes on
+ * today's menu (one weighed) and four cards, and returns it open. Amounts
+ * are chosen so tests can reason about them exactly.
+ */
+#pragma once
+
+#include "ledger.h"
+
+G_BEGIN_DECLS
+
+#define KIOSK_FIXTURE_AGENCY   "GOV01"
+#define KIOSK_FIXTURE_TERMINAL "T01"
+
+/* 红烧肉 ¥12.00 and 米饭 ¥1.00 (staff prices). */
+#define KIOSK_FIXTURE_DISH_PORK      "D01"
+#define KIOSK_FIXTURE_DISH_PORK_FEN  1200
+#define KIOSK_FIXTURE_DISH_RICE      "D03"
+#define KIOSK_FIXTURE_DISH_RICE_FEN  100
+/* 称重自选菜: ¥2.50 per 100 g, standard portion 300 g → ¥7.50. */
+#define KIOSK_FIXTURE_DISH_WEIGHED   "D07"
+#define KIOSK_FIXTURE_DISH_WEIGHED_FEN 750
+
+#define KIOSK_FIXTURE_CARD_RICH      "C1001"   /* 张伟, ¥100.00 */
+#define KIOSK_FIXTURE_CARD_RICH_FEN  10000
+#define KIOSK_FIXTURE_CARD_POOR      "C1002"   /* 李娜, ¥5.00 */
+#define KIOSK_FIXTURE_CARD_POOR_FEN  500
+#define KIOSK_FIXTURE_CARD_LOST      "C1003"   /* 王芳, reported lost */
+#define KIOSK_FIXTURE_CARD_VISITOR   "C2001"   /* 陈明, another agency */
+
+CanteenLedger *kiosk_fixture_create  (const char *path, GError **error);
+gint64         kiosk_fixture_balance (CanteenLedger *ledger, const char *card);
+
+G_END_DECLS
