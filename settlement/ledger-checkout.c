@@ -450,6 +450,27 @@ correction_detail (const char *checkout_id, const char *reason, const char *by)
   return json_builder_get_root (b);
 }
 
+/* A correction that was already made, asked for again: report it as it
+ * stands (with the card's balance now) and change nothing. */
+static gboolean
+report_replayed (CanteenLedger *l, const CanteenReceipt *r, gint64 credited, gint64 seq,
+                 CanteenCorrection *out, GError **error)
+{
+  CanteenAccount account;
+  gboolean found;
+
+  if (!ledger_load_account (l, r->card, &account, &found, error))
+    return FALSE;
+  out->checkout_id = g_strdup (r->checkout_id);
+  out->card = g_strdup (r->card);
+  out->credited_fen = credited;
+  out->balance_fen = account.balance_fen;
+  out->journal_seq = seq;
+  out->replayed = TRUE;
+  canteen_account_clear (&account);
+  return TRUE;
+}
+
 /* Credits `amount` back to the checkout's card, journaled as `kind`. */
 static gint64
 credit_back (CanteenLedger *l, const char *kind, const char *ref, const CanteenReceipt *r,
@@ -513,19 +534,12 @@ canteen_ledger_void (CanteenLedger *l, const char *checkout_id, const char *reas
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      /* Voiding again is the same request arriving twice: report, change nothing. */
-      CanteenAccount account;
-      gboolean found;
-      out->credited_fen = sqlite3_column_int64 (stmt, 0);
-      out->journal_seq = sqlite3_column_int64 (stmt, 1);
+      /* Voiding again is the same request arriving twice. */
+      gint64 credited = sqlite3_column_int64 (stmt, 0);
+      gint64 seq_before = sqlite3_column_int64 (stmt, 1);
       sqlite3_reset (stmt);
-      if (!ledger_load_account (l, r->card, &account, &found, error))
+      if (!report_replayed (l, r, credited, seq_before, out, error))
         goto fail;
-      out->balance_fen = account.balance_fen;
-      canteen_account_clear (&account);
-      out->checkout_id = g_strdup (checkout_id);
-      out->card = g_strdup (r->card);
-      out->replayed = TRUE;
       ledger_rollback (l);
       return TRUE;
     }
@@ -600,9 +614,7 @@ canteen_ledger_refund (CanteenLedger *l, const char *checkout_id, const char *re
     {
       gboolean same = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), checkout_id) == 0 &&
                       sqlite3_column_int64 (stmt, 1) == amount_fen;
-      CanteenAccount account;
-      gboolean found;
-      out->journal_seq = sqlite3_column_int64 (stmt, 2);
+      gint64 seq_before = sqlite3_column_int64 (stmt, 2);
       sqlite3_reset (stmt);
       if (!same)
         {
@@ -610,14 +622,8 @@ canteen_ledger_refund (CanteenLedger *l, const char *checkout_id, const char *re
                        "refund id: %s was already used for a different refund", id);
           goto fail;
         }
-      if (!ledger_load_account (l, r->card, &account, &found, error))
+      if (!report_replayed (l, r, amount_fen, seq_before, out, error))
         goto fail;
-      out->checkout_id = g_strdup (checkout_id);
-      out->card = g_strdup (r->card);
-      out->credited_fen = amount_fen;
-      out->balance_fen = account.balance_fen;
-      out->replayed = TRUE;
-      canteen_account_clear (&account);
       ledger_rollback (l);
       return TRUE;
     }

@@ -106,14 +106,18 @@ canteen_ledger_shift_report (CanteenLedger *l, GError **error)
   return r;
 }
 
-static JsonNode *
-report_json (const CanteenZReport *r)
+JsonNode *
+canteen_z_report_to_json (const CanteenZReport *r)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "shift");
   json_builder_add_int_value (b, r->shift_no);
+  json_builder_set_member_name (b, "terminal");
+  json_builder_add_string_value (b, r->terminal ? r->terminal : "");
+  json_builder_set_member_name (b, "closed");
+  json_builder_add_boolean_value (b, r->closed != NULL);
   json_builder_set_member_name (b, "checkouts");
   json_builder_add_int_value (b, r->checkouts);
   json_builder_set_member_name (b, "sales_fen");
@@ -122,16 +126,18 @@ report_json (const CanteenZReport *r)
   json_builder_add_int_value (b, r->subsidy_fen);
   json_builder_set_member_name (b, "card_fen");
   json_builder_add_int_value (b, r->card_fen);
-  json_builder_set_member_name (b, "lines");
+  json_builder_set_member_name (b, "by_kind");
   json_builder_begin_object (b);
   for (guint i = 0; i < r->lines->len; i++)
     {
       const CanteenZLine *line = &g_array_index (r->lines, CanteenZLine, i);
       json_builder_set_member_name (b, line->kind);
-      json_builder_begin_array (b);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "count");
       json_builder_add_int_value (b, line->count);
+      json_builder_set_member_name (b, "amount_fen");
       json_builder_add_int_value (b, line->amount_fen);
-      json_builder_end_array (b);
+      json_builder_end_object (b);
     }
   json_builder_end_object (b);
   json_builder_end_object (b);
@@ -152,7 +158,8 @@ canteen_ledger_close_shift (CanteenLedger *l, GDateTime *now, GError **error)
   r = build_report (l, error);
   if (r == NULL)
     goto fail;
-  json = report_json (r);
+  r->closed = g_date_time_to_utc (now);
+  json = canteen_z_report_to_json (r);
   text = json_to_string (json, FALSE);
   /* The close entry is the shift's last: it carries the figures it closes. */
   r->journal_seq = ledger_journal_append (l, "shift-close", NULL, NULL, 0, 0, FALSE,
@@ -170,7 +177,6 @@ canteen_ledger_close_shift (CanteenLedger *l, GDateTime *now, GError **error)
   sqlite3_bind_int64 (stmt, 5, r->journal_seq);
   if (!ledger_step_done (l, stmt, "closing the shift", error) || !ledger_commit (l, error))
     goto fail;
-  r->closed = g_date_time_to_utc (now);
   return g_steal_pointer (&r);
 
 fail:

@@ -200,6 +200,10 @@ typedef struct {
 
 void            canteen_z_report_free (CanteenZReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CanteenZReport, canteen_z_report_free)
+/* The one JSON form of a Z-report: journaled at close, printed by the CLI.
+ * {"shift":N,"terminal":T,"closed":BOOL,"checkouts":N,"sales_fen":N,
+ *  "subsidy_fen":N,"card_fen":N,"by_kind":{"staff":{"count":N,"amount_fen":N},...}} */
+JsonNode       *canteen_z_report_to_json (const CanteenZReport *report);
 
 /* The current (open) shift's figures without closing it. */
 CanteenZReport *canteen_ledger_shift_report (CanteenLedger *ledger, GError **error);

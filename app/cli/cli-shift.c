@@ -5,42 +5,11 @@
 #include "money.h"
 
 static void
-print_report (CliGlobal *g, CanteenLedger *ledger, const CanteenZReport *r, gboolean closed)
+print_report (CliGlobal *g, CanteenLedger *ledger, const CanteenZReport *r)
 {
   if (g->json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "shift");
-      json_builder_add_int_value (b, r->shift_no);
-      json_builder_set_member_name (b, "closed");
-      json_builder_add_boolean_value (b, closed);
-      json_builder_set_member_name (b, "terminal");
-      json_builder_add_string_value (b, r->terminal);
-      json_builder_set_member_name (b, "checkouts");
-      json_builder_add_int_value (b, r->checkouts);
-      json_builder_set_member_name (b, "sales_fen");
-      json_builder_add_int_value (b, r->sales_fen);
-      json_builder_set_member_name (b, "subsidy_fen");
-      json_builder_add_int_value (b, r->subsidy_fen);
-      json_builder_set_member_name (b, "card_fen");
-      json_builder_add_int_value (b, r->card_fen);
-      json_builder_set_member_name (b, "by_kind");
-      json_builder_begin_object (b);
-      for (guint i = 0; i < r->lines->len; i++)
-        {
-          const CanteenZLine *line = &g_array_index (r->lines, CanteenZLine, i);
-          json_builder_set_member_name (b, line->kind);
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "count");
-          json_builder_add_int_value (b, line->count);
-          json_builder_set_member_name (b, "amount_fen");
-          json_builder_add_int_value (b, line->amount_fen);
-          json_builder_end_object (b);
-        }
-      json_builder_end_object (b);
-      json_builder_end_object (b);
-      cli_print_json (json_builder_get_root (b));
+      cli_print_json (canteen_z_report_to_json (r));
       return;
     }
 
@@ -61,7 +30,7 @@ print_report (CliGlobal *g, CanteenLedger *ledger, const CanteenZReport *r, gboo
         g_autoptr(GDateTime) local = g_date_time_to_timezone (r->closed, tz);
         closed_at = g_date_time_format (local, "%Y-%m-%d %H:%M");
       }
-    printf ("%s — terminal %s, shift %d\n", closed ? "Z-REPORT" : "X-REPORT (shift still open)",
+    printf ("%s — terminal %s, shift %d\n", r->closed ? "Z-REPORT" : "X-REPORT (shift still open)",
             r->terminal, r->shift_no);
     printf ("From %s to %s\n", opened ? opened : "-", closed_at ? closed_at : "now");
     printf ("Checkouts %d   sales %s   subsidy %s   charged to cards %s\n", r->checkouts, sales, subsidy, card);
@@ -88,7 +57,7 @@ cmd_shift_close (CliGlobal *g, int argc, char **argv)
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || (report = canteen_ledger_close_shift (ledger, now, &error)) == NULL)
     return cli_fail (error);
-  print_report (g, ledger, report, TRUE);
+  print_report (g, ledger, report);
   return CLI_OK;
 }
 
@@ -105,7 +74,7 @@ cmd_shift_report (CliGlobal *g, int argc, char **argv)
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || (report = canteen_ledger_shift_report (ledger, &error)) == NULL)
     return cli_fail (error);
-  print_report (g, ledger, report, FALSE);
+  print_report (g, ledger, report);
   return CLI_OK;
 }
 
