@@ -74,7 +74,7 @@ static gboolean
 price_for_card (CanteenLedger *l, const char *card, const CanteenOrderLine *lines, guint n_lines,
                 GDateTime *now, Priced *out, GError **error)
 {
-  g_autofree char *own_agency = ledger_meta_get (l, "agency");
+  const char *own_agency = ledger_agency (l);
   g_autoptr(GDateTime) local = g_date_time_to_timezone (now, l->tz);
   CanteenMealConfig meals;
   gboolean found;
@@ -227,8 +227,8 @@ load_checkout (CanteenLedger *l, const char *id, char **out_request_hash, GError
   sqlite3_reset (stmt);
   if (r->created == NULL)
     r->created = g_date_time_new_now_utc ();
-  r->canteen = ledger_meta_get (l, "canteen");
-  r->terminal = ledger_meta_get (l, "terminal");
+  r->canteen = g_strdup (ledger_canteen (l));
+  r->terminal = g_strdup (ledger_terminal (l));
   if (!load_lines (l, r, error))
     return NULL;
   return g_steal_pointer (&r);

@@ -24,7 +24,7 @@ ledger_journal_append (CanteenLedger *l, const char *kind, const char *card,
   g_autofree char *prev_hash = NULL;
   g_autofree char *body = NULL;
   g_autofree char *hash = NULL;
-  g_autofree char *terminal = ledger_meta_get (l, "terminal");
+  const char *terminal = ledger_terminal (l);
   sqlite3_stmt *stmt;
   gint64 seq = 1;
   gint shift;
@@ -331,11 +331,15 @@ verify_links (CanteenLedger *l, GError **error)
     " WHERE j.seq IS NULL OR j.kind != 'refund' OR j.ref IS NOT r.id OR j.amount_fen != r.amount_fen LIMIT 1",
     "SELECT 'top-up ' || t.id, j.seq FROM topups t LEFT JOIN journal j ON j.seq = t.journal_seq "
     " WHERE j.seq IS NULL OR j.kind != 'topup' OR j.ref IS NOT t.id OR j.amount_fen != t.amount_fen LIMIT 1",
-    "SELECT 'journal entry for ' || j.kind || ' ' || j.ref, j.seq FROM journal j "
-    " WHERE (j.kind = 'checkout' AND NOT EXISTS (SELECT 1 FROM checkouts c WHERE c.journal_seq = j.seq)) "
-    "    OR (j.kind = 'void' AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.journal_seq = j.seq)) "
-    "    OR (j.kind = 'refund' AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.journal_seq = j.seq)) "
-    "    OR (j.kind = 'topup' AND NOT EXISTS (SELECT 1 FROM topups t WHERE t.journal_seq = j.seq)) LIMIT 1",
+    /* The other direction needs no lookup: each record above matches its own
+     * entry by reference (ids are unique), so equal counts per kind mean
+     * no journal entry is without its record. */
+    "SELECT 'journal entries of kind ' || kind || ' (' || n || ') and their records (' || m || ')', 0 FROM ("
+    "  SELECT 'checkout' AS kind, (SELECT count (*) FROM journal WHERE kind = 'checkout') AS n, (SELECT count (*) FROM checkouts) AS m"
+    "  UNION ALL SELECT 'void', (SELECT count (*) FROM journal WHERE kind = 'void'), (SELECT count (*) FROM voids)"
+    "  UNION ALL SELECT 'refund', (SELECT count (*) FROM journal WHERE kind = 'refund'), (SELECT count (*) FROM refunds)"
+    "  UNION ALL SELECT 'topup', (SELECT count (*) FROM journal WHERE kind = 'topup'), (SELECT count (*) FROM topups)"
+    ") WHERE n != m LIMIT 1",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (checks); i++)
@@ -348,9 +352,13 @@ verify_links (CanteenLedger *l, GError **error)
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         {
-          g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CORRUPT,
-                       "%s (journal entry %lld) does not match its record",
-                       (const char *) sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
+          if (sqlite3_column_int64 (stmt, 1) > 0)
+            g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CORRUPT,
+                         "%s (journal entry %lld) does not match its record",
+                         (const char *) sqlite3_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
+          else
+            g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CORRUPT,
+                         "%s do not match", (const char *) sqlite3_column_text (stmt, 0));
           sqlite3_reset (stmt);
           return FALSE;
         }

@@ -18,6 +18,13 @@ struct _CanteenLedger {
   char       *path;
   GHashTable *statements;   /* SQL text (static string) → sqlite3_stmt */
   GTimeZone  *tz;           /* local time of the canteen */
+  char       *agency;       /* set once by init and never changed: cached */
+  char       *canteen;
+  char       *terminal;
+  sqlite3_stmt *begin;      /* BEGIN IMMEDIATE, COMMIT and ROLLBACK, prepared once */
+  sqlite3_stmt *commit;
+  sqlite3_stmt *rollback;
+  int         wal_pages;    /* WAL size after this handle's last commit */
   gboolean    in_transaction;
 };
 
@@ -34,6 +41,11 @@ void     ledger_set_db_error (CanteenLedger *l, GError **error, const char *what
 gboolean ledger_step_done (CanteenLedger *l, sqlite3_stmt *stmt, const char *what, GError **error);
 
 char    *ledger_meta_get (CanteenLedger *l, const char *key);   /* NULL when absent */
+/* The identity init wrote (cached; re-read if init ran in another process
+ * after this handle was opened). NULL before init. */
+const char *ledger_agency   (CanteenLedger *l);
+const char *ledger_canteen  (CanteenLedger *l);
+const char *ledger_terminal (CanteenLedger *l);
 gint     ledger_current_shift (CanteenLedger *l, GError **error); /* -1 on error */
 char    *ledger_utc_string (GDateTime *when);                    /* ISO 8601, Z */
 GDateTime *ledger_parse_utc (const char *text);

@@ -16,6 +16,23 @@ static const char * const migrations[] = {
 
 G_DEFINE_QUARK (canteen-ledger-error-quark, canteen_ledger_error)
 
+static void load_identity (CanteenLedger *l);
+
+/* Called by SQLite after each commit with the WAL's size in pages. */
+static int
+on_wal_commit (void *data, sqlite3 *db, const char *name, int pages)
+{
+  CanteenLedger *l = data;
+
+  l->wal_pages = pages;
+  /* Nobody called canteen_ledger_checkpoint() for a long time: bound the
+   * WAL anyway, even if this commit's caller waits for it. */
+  if (pages >= CANTEEN_LEDGER_WAL_HARD_PAGES &&
+      sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) == SQLITE_OK)
+    l->wal_pages = 0;
+  return SQLITE_OK;
+}
+
 gboolean
 canteen_ledger_error_is_decline (const GError *error)
 {
@@ -112,13 +129,28 @@ exec (CanteenLedger *l, const char *sql, const char *what, GError **error)
   return TRUE;
 }
 
+/* Runs one of the prepared transaction statements. */
+static gboolean
+step_control (CanteenLedger *l, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ledger_set_db_error (l, error, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 ledger_begin (CanteenLedger *l, GError **error)
 {
   g_return_val_if_fail (!l->in_transaction, FALSE);
   /* IMMEDIATE takes the write lock now, so two writers never both read a
    * balance and then both spend it; the busy timeout makes them queue. */
-  if (!exec (l, "BEGIN IMMEDIATE", "starting a transaction", error))
+  if (!step_control (l, l->begin, "starting a transaction", error))
     return FALSE;
   l->in_transaction = TRUE;
   return TRUE;
@@ -128,7 +160,7 @@ gboolean
 ledger_commit (CanteenLedger *l, GError **error)
 {
   g_return_val_if_fail (l->in_transaction, FALSE);
-  if (!exec (l, "COMMIT", "committing", error))
+  if (!step_control (l, l->commit, "committing", error))
     {
       ledger_rollback (l);
       return FALSE;
@@ -142,8 +174,9 @@ ledger_rollback (CanteenLedger *l)
 {
   if (!l->in_transaction)
     return;
-  /* Fails harmlessly if SQLite already rolled back (e.g. after SQLITE_FULL). */
-  sqlite3_exec (l->db, "ROLLBACK", NULL, NULL, NULL);
+  /* Skipped if SQLite already rolled back by itself (e.g. after SQLITE_FULL). */
+  if (sqlite3_get_autocommit (l->db) == 0)
+    step_control (l, l->rollback, "rolling back", NULL);
   l->in_transaction = FALSE;
 }
 
@@ -229,10 +262,18 @@ check_is_ours (CanteenLedger *l, GError **error)
   return TRUE;
 }
 
+/* Identity and time zone are written once by init: read them once. */
 static void
-load_timezone (CanteenLedger *l)
+load_identity (CanteenLedger *l)
 {
   g_autofree char *name = ledger_meta_get (l, "timezone");
+
+  g_free (l->agency);
+  g_free (l->canteen);
+  g_free (l->terminal);
+  l->agency = ledger_meta_get (l, "agency");
+  l->canteen = ledger_meta_get (l, "canteen");
+  l->terminal = ledger_meta_get (l, "terminal");
 
   g_clear_pointer (&l->tz, g_time_zone_unref);
   if (name != NULL)
@@ -260,6 +301,16 @@ canteen_ledger_open (const char *path, GError **error)
     }
   sqlite3_extended_result_codes (l->db, 1);
   sqlite3_busy_timeout (l->db, CANTEEN_LEDGER_BUSY_MS);
+  if (sqlite3_prepare_v3 (l->db, "BEGIN IMMEDIATE", -1, SQLITE_PREPARE_PERSISTENT, &l->begin, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3 (l->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &l->commit, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3 (l->db, "ROLLBACK", -1, SQLITE_PREPARE_PERSISTENT, &l->rollback, NULL) != SQLITE_OK)
+    {
+      ledger_set_db_error (l, error, "preparing transactions");
+      return NULL;
+    }
+  /* Commits never copy the WAL back themselves (below a hard bound): that
+   * is canteen_ledger_checkpoint()'s job, run when nobody is waiting. */
+  sqlite3_wal_hook (l->db, on_wal_commit, l);
 
   /* Read-only checks first: a file that is not ours is never written to. */
   if (!check_is_ours (l, error))
@@ -291,7 +342,7 @@ canteen_ledger_open (const char *path, GError **error)
     if (!run_migration (l, v, error))
       return NULL;
 
-  load_timezone (l);
+  load_identity (l);
   return g_steal_pointer (&l);
 }
 
@@ -301,9 +352,19 @@ canteen_ledger_close (CanteenLedger *l)
   if (l == NULL)
     return;
   ledger_rollback (l);
+  /* Whoever closes is done waiting for results: a good moment to copy a
+   * grown WAL back (a failure loses nothing; the WAL still holds it all). */
+  if (l->db != NULL && l->begin != NULL)
+    canteen_ledger_checkpoint (l, NULL, NULL);
   g_clear_pointer (&l->statements, g_hash_table_unref);
+  sqlite3_finalize (l->begin);
+  sqlite3_finalize (l->commit);
+  sqlite3_finalize (l->rollback);
   if (l->db)
     sqlite3_close (l->db);
+  g_free (l->agency);
+  g_free (l->canteen);
+  g_free (l->terminal);
   g_clear_pointer (&l->tz, g_time_zone_unref);
   g_free (l->path);
   g_free (l);
@@ -313,6 +374,30 @@ int
 canteen_ledger_schema_version (CanteenLedger *l)
 {
   return pragma_int (l, "PRAGMA user_version", NULL);
+}
+
+const char *
+ledger_agency (CanteenLedger *l)
+{
+  if (l->agency == NULL)
+    load_identity (l);
+  return l->agency;
+}
+
+const char *
+ledger_canteen (CanteenLedger *l)
+{
+  if (l->canteen == NULL)
+    load_identity (l);
+  return l->canteen;
+}
+
+const char *
+ledger_terminal (CanteenLedger *l)
+{
+  if (l->terminal == NULL)
+    load_identity (l);
+  return l->terminal;
 }
 
 char *
@@ -447,7 +532,7 @@ canteen_ledger_init (CanteenLedger *l, const char *agency, const char *canteen,
     }
   if (!ledger_commit (l, error))
     return FALSE;
-  load_timezone (l);
+  load_identity (l);
   return TRUE;
 
 fail:
@@ -535,4 +620,24 @@ canteen_ledger_set_meal_times (CanteenLedger *l, CanteenMealPeriod period,
 fail:
   ledger_rollback (l);
   return FALSE;
+}
+
+gboolean
+canteen_ledger_checkpoint (CanteenLedger *l, gboolean *out_done, GError **error)
+{
+  if (out_done)
+    *out_done = FALSE;
+  if (l->wal_pages < CANTEEN_LEDGER_WAL_SOFT_PAGES)
+    return TRUE;
+  /* PASSIVE: never waits for readers or writers; what it cannot copy now
+   * is copied next time. */
+  if (sqlite3_wal_checkpoint_v2 (l->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+    {
+      ledger_set_db_error (l, error, "checkpointing the WAL");
+      return FALSE;
+    }
+  l->wal_pages = 0;
+  if (out_done)
+    *out_done = TRUE;
+  return TRUE;
 }

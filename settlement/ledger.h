@@ -63,6 +63,16 @@ void           canteen_ledger_close (CanteenLedger *ledger);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CanteenLedger, canteen_ledger_close)
 
 int            canteen_ledger_schema_version (CanteenLedger *ledger);
+
+/* Checkpointing. A commit never waits for the WAL to be copied back into the
+ * database file (unless the WAL has grown past the hard bound because nobody
+ * checkpointed): call canteen_ledger_checkpoint() when nobody is waiting, e.g.
+ * after the receipt is on screen; canteen_ledger_close() does it too. It does
+ * nothing while the WAL is under the soft bound; *out_done (nullable) says
+ * whether it copied. The hard bound also caps recovery after a power cut. */
+#define CANTEEN_LEDGER_WAL_SOFT_PAGES 1000
+#define CANTEEN_LEDGER_WAL_HARD_PAGES 8000
+gboolean       canteen_ledger_checkpoint (CanteenLedger *ledger, gboolean *out_done, GError **error);
 int            canteen_ledger_latest_schema_version (void);
 
 /* ---- identity and configuration ------------------------------------- */

@@ -68,9 +68,13 @@ payment_thread (GTask        *task,
       if (result->receipt == NULL && canteen_ledger_error_is_decline (result->error))
         result->has_account = canteen_ledger_get_account (ledger, request->card,
                                                           &result->account, NULL);
-      canteen_ledger_close (ledger);
     }
   g_task_return_pointer (task, result, (GDestroyNotify) payment_result_free);
+
+  /* The result is on its way to the screen. Closing now also copies a grown
+   * WAL back into the database while the diner reads, so no later payment
+   * waits for that. */
+  canteen_ledger_close (ledger);
 }
 
 void

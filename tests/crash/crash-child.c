@@ -42,6 +42,12 @@ main (int argc, char **argv)
       printf ("committed %s %" G_GINT64_FORMAT "\n", id, r->charged_fen);
       fflush (stdout);
       canteen_receipt_free (r);
+      /* As the kiosk does once the receipt is shown. */
+      if (!canteen_ledger_checkpoint (ledger, NULL, &error))
+        {
+          fprintf (stderr, "crash-child: checkpoint: %s\n", error->message);
+          return 1;
+        }
       if (i % 7 == 0)
         {
           CanteenCorrection c;

@@ -500,6 +500,16 @@ test_tamper_checkout_row (Fixture *f, gconstpointer data)
 }
 
 static void
+test_tamper_deleted_checkout (Fixture *f, gconstpointer data)
+{
+  /* A sale's record removed (items too): the journal still says it happened. */
+  sell_a_little (f);
+  tamper (f, "DROP TRIGGER checkouts_no_delete; DROP TRIGGER checkout_items_no_delete; "
+             "DELETE FROM checkout_items WHERE checkout_id = 't-1'; DELETE FROM checkouts WHERE id = 't-1'");
+  assert_corrupt (f, "journal entries of kind checkout (3) and their records (2) do not match");
+}
+
+static void
 test_append_only_triggers (Fixture *f, gconstpointer data)
 {
   sqlite3 *db = NULL;
@@ -685,6 +695,7 @@ main (int argc, char **argv)
   ADD ("tamper/rehashed-entry", test_tamper_rehashed);
   ADD ("tamper/column", test_tamper_column);
   ADD ("tamper/checkout-row", test_tamper_checkout_row);
+  ADD ("tamper/deleted-checkout", test_tamper_deleted_checkout);
   ADD ("append-only-triggers", test_append_only_triggers);
   ADD ("schema-too-new", test_schema_too_new);
   ADD ("disk-full-changes-nothing", test_disk_full_changes_nothing);
