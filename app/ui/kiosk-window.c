@@ -47,6 +47,9 @@ canteen_kiosk_window_sync_page (CanteenKioskWindow *self)
     {
     case CANTEEN_KIOSK_PAGE_TAP:
       canteen_tap_page_set_amount (self->tap_page, canteen_tray_get_total (tray));
+      canteen_tap_page_set_subsidy_applies (self->tap_page,
+                                            self->period != CANTEEN_MEAL_NONE &&
+                                            self->meal_config.times[self->period].subsidy_fen > 0);
       canteen_tap_page_set_busy (self->tap_page, canteen_checkout_flow_get_busy (self->flow));
       break;
     case CANTEEN_KIOSK_PAGE_RESULT:

@@ -11,6 +11,7 @@ struct _CanteenTapPage
 {
   GtkBox      parent_instance;
   GtkLabel   *amount_label;
+  GtkWidget  *hint_label;
   GtkWidget  *busy_box;
   GtkSpinner *spinner;
   GtkWidget  *cancel_button;
@@ -28,6 +29,7 @@ canteen_tap_page_class_init (CanteenTapPageClass *klass)
   canteen_ui_resources_ensure ();
   gtk_widget_class_set_template_from_resource (widget_class, CANTEEN_UI_RESOURCE_PATH "tap-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, amount_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, hint_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, busy_box);
   gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, cancel_button);
@@ -49,6 +51,15 @@ canteen_tap_page_set_amount (CanteenTapPage *self, gint64 due_fen)
 
   g_return_if_fail (CANTEEN_IS_TAP_PAGE (self));
   gtk_label_set_text (self->amount_label, money);
+}
+
+void
+canteen_tap_page_set_subsidy_applies (CanteenTapPage *self, gboolean applies)
+{
+  g_return_if_fail (CANTEEN_IS_TAP_PAGE (self));
+
+  /* Promising a subsidy outside the meal times would mislead the diner. */
+  gtk_widget_set_visible (self->hint_label, applies);
 }
 
 void

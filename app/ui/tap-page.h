@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (CanteenTapPage, canteen_tap_page, CANTEEN, TAP_PAGE, GtkBo
 
 void canteen_tap_page_set_amount (CanteenTapPage *self, gint64 due_fen);
 void canteen_tap_page_set_busy   (CanteenTapPage *self, gboolean busy);
+/* Shows "any meal subsidy is deducted when you tap" only when one can be. */
+void canteen_tap_page_set_subsidy_applies (CanteenTapPage *self, gboolean applies);
 /* `accounts`: CanteenAccount (from canteen_ledger_list_accounts); NULL
  * hides the demo panel. Only active cards are useful, but all are shown so
  * a demo can show the lost-card decline too. */
