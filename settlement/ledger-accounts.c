@@ -22,8 +22,10 @@ canteen_account_status_parse (const char *id, CanteenAccountStatus *out, GError 
         *out = (CanteenAccountStatus) i;
         return TRUE;
       }
+  g_autofree char *shown = canteen_text_excerpt (id, 20);
+
   g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-               "status: “%s” is not active, lost or closed", id ? id : "");
+               "status: “%s” is not active, lost or closed", shown);
   return FALSE;
 }
 

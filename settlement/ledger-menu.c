@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "canteen-error.h"
+#include "validate.h"
 
 static gboolean
 check_day (const char *day, GError **error)
@@ -14,8 +15,9 @@ check_day (const char *day, GError **error)
   if (day == NULL || strlen (day) != 10 || sscanf (day, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
       !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
     {
+      g_autofree char *shown = canteen_text_excerpt (day, 20);
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                   "day: “%s” is not a date like 2026-11-22", day ? day : "");
+                   "day: “%s” is not a date like 2026-11-22", shown);
       return FALSE;
     }
   return TRUE;
@@ -164,8 +166,11 @@ canteen_ledger_get_dish (CanteenLedger *l, const char *dish_id, GError **error)
   if (rc == SQLITE_ROW)
     dish = dish_from_row (stmt);
   else if (rc == SQLITE_DONE)
-    g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_UNKNOWN_DISH,
-                 "dish: “%s” is not on the menu", dish_id);
+    {
+      g_autofree char *shown = canteen_text_excerpt (dish_id, 40);
+      g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_UNKNOWN_DISH,
+                   "dish: “%s” is not on the menu", shown);
+    }
   else
     ledger_set_db_error (l, error, "reading a dish");
   sqlite3_reset (stmt);

@@ -497,8 +497,9 @@ canteen_ledger_init (CanteenLedger *l, const char *agency, const char *canteen,
   tz = g_time_zone_new_identifier (timezone);
   if (tz == NULL)
     {
+      g_autofree char *shown = canteen_text_excerpt (timezone, 40);
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                   "timezone: “%s” is not a known time zone", timezone);
+                   "timezone: “%s” is not a known time zone", shown);
       return FALSE;
     }
 

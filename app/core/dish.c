@@ -90,9 +90,9 @@ canteen_dish_validate (const CanteenDish *dish, GError **error)
   if (!canteen_dish_category_is_known (dish->category))
     {
       g_autofree char *known = g_strjoinv ("/", (char **) categories);
+      g_autofree char *shown = canteen_text_excerpt (dish->category, 20);
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                   "dish %s: category “%s” is not one of %s", id,
-                   dish->category ? dish->category : "", known);
+                   "dish %s: category “%s” is not one of %s", id, shown, known);
       return FALSE;
     }
   return check_range (dish->price_fen, 0, CANTEEN_DISH_PRICE_MAX, id, "price_fen", error) &&

@@ -4,6 +4,7 @@
 
 #include "canteen-error.h"
 #include "money.h"
+#include "validate.h"
 
 static const char * const period_ids[CANTEEN_MEAL_N_PERIODS] = { "breakfast", "lunch", "dinner" };
 
@@ -39,8 +40,9 @@ canteen_meal_periods_parse (const char *text, guint *out_bits, GError **error)
       p = canteen_meal_period_from_id (*w);
       if (p == CANTEEN_MEAL_NONE)
         {
+          g_autofree char *shown = canteen_text_excerpt (*w, 20);
           g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                       "periods: “%s” is not breakfast, lunch or dinner", *w);
+                       "periods: “%s” is not breakfast, lunch or dinner", shown);
           return FALSE;
         }
       bits |= CANTEEN_MEAL_BIT (p);
@@ -113,8 +115,9 @@ canteen_clock_parse (const char *text, const char *field, gint *out_min, GError 
       sscanf (text, "%2u:%2u%c", &h, &m, &tail) != 2 ||
       h > 24 || m > 59 || (h == 24 && m != 0))
     {
+      g_autofree char *shown = canteen_text_excerpt (text, 20);
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                   "%s: “%s” is not a time of day like 11:30", field, text ? text : "");
+                   "%s: “%s” is not a time of day like 11:30", field, shown);
       return FALSE;
     }
   *out_min = (gint) (h * 60 + m);

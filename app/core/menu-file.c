@@ -6,6 +6,7 @@
 #include "canteen-error.h"
 #include "dish.h"
 #include "meal-period.h"
+#include "validate.h"
 
 /* The fields a dish may have, in both formats. */
 typedef enum {
@@ -152,9 +153,13 @@ dish_from_json (JsonNode *node, guint index, GError **error)
   obj = json_node_get_object (node);
   {
     JsonNode *id = json_object_get_member (obj, "id");
-    where = (id && JSON_NODE_HOLDS_VALUE (id) && json_node_get_value_type (id) == G_TYPE_STRING)
-              ? g_strdup_printf ("dishes[%u] (%.32s)", index, json_node_get_string (id))
-              : g_strdup_printf ("dishes[%u]", index);
+    if (id && JSON_NODE_HOLDS_VALUE (id) && json_node_get_value_type (id) == G_TYPE_STRING)
+      {
+        g_autofree char *shown = canteen_text_excerpt (json_node_get_string (id), 32);
+        where = g_strdup_printf ("dishes[%u] (%s)", index, shown);
+      }
+    else
+      where = g_strdup_printf ("dishes[%u]", index);
   }
 
   json_object_iter_init (&iter, obj);
@@ -166,8 +171,9 @@ dish_from_json (JsonNode *node, guint index, GError **error)
 
       if (f < 0)
         {
+          g_autofree char *shown = canteen_text_excerpt (member, 40);
           g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                       "%s: unknown field “%.40s”", where, member);
+                       "%s: unknown field “%s”", where, shown);
           return NULL;
         }
       have[f] = TRUE;
@@ -231,8 +237,10 @@ canteen_menu_parse_json (const char *data, gsize len, GError **error)
     }
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local))
     {
+      /* json-glib quotes the bad input back, cut anywhere: clean it. */
+      g_autofree char *why = canteen_text_excerpt (local->message, 200);
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_FORMAT,
-                   "menu file: not valid JSON: %s", local->message);
+                   "menu file: not valid JSON: %s", why);
       g_error_free (local);
       return NULL;
     }
@@ -299,9 +307,10 @@ csv_int (const char *text, const char *where, const char *field, gint64 max, gin
 
   if (!g_ascii_string_to_unsigned (text, 10, 0, (guint64) max, &v, NULL))
     {
+      g_autofree char *shown = canteen_text_excerpt (text, 20);
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                   "%s: %s “%.20s” is not a whole number from 0 to %" G_GINT64_FORMAT,
-                   where, field, text, max);
+                   "%s: %s “%s” is not a whole number from 0 to %" G_GINT64_FORMAT,
+                   where, field, shown, max);
       return FALSE;
     }
   *out = (gint64) v;
@@ -440,8 +449,9 @@ canteen_menu_parse_csv (const char *data, gsize len, GError **error)
       int f = field_lookup (g_strstrip ((char *) name));
       if (f < 0)
         {
+          g_autofree char *shown = canteen_text_excerpt (name, 40);
           g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                       "line 1: unknown column “%.40s”", name);
+                       "line 1: unknown column “%s”", shown);
           return NULL;
         }
       if (seen[f])
@@ -490,12 +500,13 @@ canteen_menu_file_load (const char *path, GError **error)
   g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
   g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
                                                  G_FILE_QUERY_INFO_NONE, NULL, &local);
+  g_autofree char *shown = g_filename_display_name (path);
   const char *ext;
 
   if (info == NULL)
     {
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_FORMAT,
-                   "menu file %s: %s", path, local->message);
+                   "menu file %s: %s", shown, local->message);
       g_error_free (local);
       return NULL;
     }
@@ -503,13 +514,13 @@ canteen_menu_file_load (const char *path, GError **error)
       g_file_info_get_size (info) > CANTEEN_MENU_FILE_MAX_BYTES)
     {
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_FORMAT,
-                   "menu file %s: not a regular file of at most %d bytes", path, CANTEEN_MENU_FILE_MAX_BYTES);
+                   "menu file %s: not a regular file of at most %d bytes", shown, CANTEEN_MENU_FILE_MAX_BYTES);
       return NULL;
     }
   if (!g_file_get_contents (path, &data, &len, &local))
     {
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_FORMAT,
-                   "menu file %s: %s", path, local->message);
+                   "menu file %s: %s", shown, local->message);
       g_error_free (local);
       return NULL;
     }

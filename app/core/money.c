@@ -1,6 +1,7 @@
 #include "money.h"
 
 #include "canteen-error.h"
+#include "validate.h"
 
 gboolean
 canteen_fen_parse (const char  *text,
@@ -23,8 +24,9 @@ canteen_fen_parse (const char  *text,
     }
   if (*text == '-')
     {
+      g_autofree char *shown = canteen_text_excerpt (text, 24);
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_OUT_OF_RANGE,
-                   "%s: must not be negative (got “%s”)", field, text);
+                   "%s: must not be negative (got “%s”)", field, shown);
       return FALSE;
     }
   /* Only plain digits: "12.5", "1e3", " 5" and "+5" are all refused, because
@@ -33,11 +35,12 @@ canteen_fen_parse (const char  *text,
     {
       gboolean range = g_error_matches (local, G_NUMBER_PARSER_ERROR,
                                         G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS);
+      g_autofree char *shown = canteen_text_excerpt (text, 24);
       g_set_error (error, CANTEEN_INPUT_ERROR,
                    range ? CANTEEN_INPUT_ERROR_OUT_OF_RANGE : CANTEEN_INPUT_ERROR_INVALID,
                    range ? "%s: amount “%s” is over the limit of %" G_GINT64_FORMAT " fen"
                          : "%s: “%s” is not a whole number of fen",
-                   field, text, max_fen);
+                   field, shown, max_fen);
       g_error_free (local);
       return FALSE;
     }

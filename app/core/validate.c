@@ -25,7 +25,7 @@ check_token (const char *value, const char *field, gsize max_len, GError **error
       char c = value[i];
       if (!g_ascii_isalnum (c) && c != '-' && c != '_')
         {
-          g_autofree char *shown = g_utf8_make_valid (value, -1);
+          g_autofree char *shown = canteen_text_excerpt (value, 40);
           g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
                        "%s: “%s” may hold only letters, digits, '-' and '_'", field, shown);
           return FALSE;
@@ -116,10 +116,27 @@ canteen_card_normalize (const char *value, GError **error)
   for (gsize i = 0; i < len; i++)
     if (!g_ascii_isalnum (value[i]))
       {
-        g_autofree char *shown = g_utf8_make_valid (value, -1);
+        g_autofree char *shown = canteen_text_excerpt (value, 40);
         g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
                      "card: “%s” may hold only letters and digits", shown);
         return NULL;
       }
   return g_ascii_strup (value, -1);
+}
+
+char *
+canteen_text_excerpt (const char *text, guint max_chars)
+{
+  g_autofree char *valid = g_utf8_make_valid (text ? text : "", -1);
+  g_autofree char *head = NULL;
+
+  /* ASCII control bytes never occur inside a UTF-8 sequence, so this
+   * byte-wise pass keeps the text valid. */
+  for (char *p = valid; *p; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = '?';
+  if (g_utf8_strlen (valid, -1) <= (glong) max_chars)
+    return g_steal_pointer (&valid);
+  head = g_utf8_substring (valid, 0, max_chars);
+  return g_strconcat (head, "…", NULL);
 }

@@ -24,6 +24,12 @@ gboolean canteen_check_key  (const char *value, const char *field, GError **erro
 gboolean canteen_check_text (const char *value, const char *field, guint max_chars, GError **error);
 gboolean canteen_check_name (const char *value, const char *field, GError **error);
 
+/* At most `max_chars` characters of `text` for an error message: always
+ * valid UTF-8 (bad bytes replaced), control characters (newlines too)
+ * shown as '?', cut between characters, "…" if cut. Also for messages of
+ * libraries that quote the bad input back. */
+char *canteen_text_excerpt (const char *text, guint max_chars);
+
 /* Card numbers as printed or as a UID in hex: letters and digits, up to 32;
  * returned upper-case so "04a1b2" and "04A1B2" are the same card. */
 char *canteen_card_normalize (const char *value, GError **error);
