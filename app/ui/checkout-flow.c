@@ -6,7 +6,7 @@
 struct _CanteenCheckoutFlow
 {
   GObject                parent_instance;
-  char                  *db_path;
+  CanteenPaymentDesk    *desk;
   CanteenTray           *tray;
   CanteenKioskPage       page;
   gboolean               busy;
@@ -103,7 +103,7 @@ canteen_checkout_flow_finalize (GObject *object)
 {
   CanteenCheckoutFlow *self = CANTEEN_CHECKOUT_FLOW (object);
 
-  g_free (self->db_path);
+  g_clear_pointer (&self->desk, canteen_payment_desk_unref);
   g_clear_object (&self->tray);
   g_free (self->paying_card);
   canteen_receipt_free (self->receipt);
@@ -169,7 +169,7 @@ canteen_checkout_flow_new (const char *db_path)
   g_return_val_if_fail (db_path != NULL, NULL);
 
   self = g_object_new (CANTEEN_TYPE_CHECKOUT_FLOW, NULL);
-  self->db_path = g_strdup (db_path);
+  self->desk = canteen_payment_desk_new (db_path);
   return self;
 }
 
@@ -366,7 +366,7 @@ canteen_checkout_flow_tap_card (CanteenCheckoutFlow *self, const char *card)
   self->paying_card = g_strdup (card);
   self->paying_due_fen = canteen_tray_get_total (self->tray);
   canteen_checkout_flow_set_busy (self, TRUE);
-  canteen_payment_run_async (self->db_path, canteen_tray_ensure_checkout_id (self->tray), card,
+  canteen_payment_run_async (self->desk, canteen_tray_ensure_checkout_id (self->tray), card,
                              &g_array_index (lines, CanteenOrderLine, 0), lines->len,
                              payment_done_cb, g_object_ref (self));
   return TRUE;

@@ -3,9 +3,17 @@
 
 #include <string.h>
 
+struct _CanteenPaymentDesk
+{
+  gatomicrefcount ref;
+  char           *db_path;
+  GMutex          lock;      /* one payment at a time on `ledger` */
+  CanteenLedger  *ledger;    /* NULL until first used, or after a failure */
+};
+
 typedef struct
 {
-  char      *db_path;
+  CanteenPaymentDesk *desk;
   char      *checkout_id;
   char      *card;
   GArray    *lines;      /* CanteenOrderLine; dish ids owned by `dish_ids` */
@@ -22,10 +30,42 @@ typedef struct
   gboolean        has_account;
 } PaymentResult;
 
+CanteenPaymentDesk *
+canteen_payment_desk_new (const char *db_path)
+{
+  CanteenPaymentDesk *desk;
+
+  g_return_val_if_fail (db_path != NULL, NULL);
+  desk = g_new0 (CanteenPaymentDesk, 1);
+  g_atomic_ref_count_init (&desk->ref);
+  desk->db_path = g_strdup (db_path);
+  g_mutex_init (&desk->lock);
+  return desk;
+}
+
+CanteenPaymentDesk *
+canteen_payment_desk_ref (CanteenPaymentDesk *desk)
+{
+  g_atomic_ref_count_inc (&desk->ref);
+  return desk;
+}
+
+void
+canteen_payment_desk_unref (CanteenPaymentDesk *desk)
+{
+  if (desk == NULL || !g_atomic_ref_count_dec (&desk->ref))
+    return;
+  /* Every task holds a reference: no payment can be running now. */
+  canteen_ledger_close (desk->ledger);
+  g_mutex_clear (&desk->lock);
+  g_free (desk->db_path);
+  g_free (desk);
+}
+
 static void
 payment_request_free (PaymentRequest *request)
 {
-  g_free (request->db_path);
+  canteen_payment_desk_unref (request->desk);
   g_free (request->checkout_id);
   g_free (request->card);
   g_array_unref (request->lines);
@@ -50,35 +90,44 @@ payment_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   PaymentRequest *request = task_data;
+  CanteenPaymentDesk *desk = request->desk;
   PaymentResult *result = g_new0 (PaymentResult, 1);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  CanteenLedger *ledger;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&desk->lock);
 
-  /* A handle per payment, opened in this thread: the UI's handle stays on
-   * the main thread, and SQLite's WAL lets both work on one file. */
-  ledger = canteen_ledger_open (request->db_path, &result->error);
-  if (ledger != NULL)
+  if (desk->ledger == NULL)
+    desk->ledger = canteen_ledger_open (desk->db_path, &result->error);
+  if (desk->ledger != NULL)
     {
-      result->receipt = canteen_ledger_checkout (ledger, request->checkout_id, request->card,
+      result->receipt = canteen_ledger_checkout (desk->ledger, request->checkout_id, request->card,
                                                  &g_array_index (request->lines, CanteenOrderLine, 0),
                                                  request->lines->len, now, &result->error);
       if (result->receipt == NULL && result->error == NULL)
         g_set_error_literal (&result->error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_DB,
                              "the ledger returned neither a receipt nor an error");
       if (result->receipt == NULL && canteen_ledger_error_is_decline (result->error))
-        result->has_account = canteen_ledger_get_account (ledger, request->card,
+        result->has_account = canteen_ledger_get_account (desk->ledger, request->card,
                                                           &result->account, NULL);
+      /* The file may have gone away or been replaced: start afresh next time. */
+      if (g_error_matches (result->error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_DB) ||
+          g_error_matches (result->error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_A_LEDGER))
+        g_clear_pointer (&desk->ledger, canteen_ledger_close);
     }
   g_task_return_pointer (task, result, (GDestroyNotify) payment_result_free);
 
-  /* The result is on its way to the screen. Closing now also copies a grown
-   * WAL back into the database while the diner reads, so no later payment
-   * waits for that. */
-  canteen_ledger_close (ledger);
+  /* The result is on its way to the screen: while the diner reads it, copy
+   * a grown WAL back so no later payment waits for that. A failure loses
+   * nothing (the WAL still holds every commit). */
+  if (desk->ledger != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      if (!canteen_ledger_checkpoint (desk->ledger, NULL, &error))
+        g_warning ("%s", error->message);
+    }
 }
 
 void
-canteen_payment_run_async (const char             *db_path,
+canteen_payment_run_async (CanteenPaymentDesk     *desk,
                            const char             *checkout_id,
                            const char             *card,
                            const CanteenOrderLine *lines,
@@ -89,7 +138,7 @@ canteen_payment_run_async (const char             *db_path,
   g_autoptr(GTask) task = NULL;
   PaymentRequest *request;
 
-  g_return_if_fail (db_path != NULL);
+  g_return_if_fail (desk != NULL);
   g_return_if_fail (checkout_id != NULL);
   g_return_if_fail (card != NULL);
   g_return_if_fail (lines != NULL || n_lines == 0);
@@ -97,7 +146,7 @@ canteen_payment_run_async (const char             *db_path,
   /* Copy everything: the tray may change in the main thread while the
    * worker runs. */
   request = g_new0 (PaymentRequest, 1);
-  request->db_path = g_strdup (db_path);
+  request->desk = canteen_payment_desk_ref (desk);
   request->checkout_id = g_strdup (checkout_id);
   request->card = g_strdup (card);
   request->lines = g_array_sized_new (FALSE, TRUE, sizeof (CanteenOrderLine), MAX (n_lines, 1));

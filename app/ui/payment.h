@@ -1,9 +1,13 @@
 /* payment.h — commits one checkout without blocking the screen.
  *
- * Contract: canteen_payment_run_async() charges `card` for `lines` under
- * `checkout_id` in a worker thread, on a ledger handle of its own (opened
- * from `db_path` in that thread, because a CanteenLedger is used by one
- * thread at a time). The callback runs in the caller's main context.
+ * Contract: a CanteenPaymentDesk owns the ledger handle payments use: opened
+ * from `db_path` in the worker on first use and kept (opening costs more
+ * than a checkout), used by one payment at a time (a CanteenLedger is one
+ * thread's at a time), and dropped after a database failure so the next
+ * payment reopens it. canteen_payment_run_async() charges `card` for `lines`
+ * under `checkout_id` in a worker thread; the callback runs in the caller's
+ * main context. After handing over the result, the worker checkpoints the
+ * WAL if it has grown, while the diner reads the screen.
  * There is no cancellable on purpose: once started, a payment is either
  * committed or not, and the caller must always learn which.
  *
@@ -22,7 +26,14 @@
 
 G_BEGIN_DECLS
 
-void            canteen_payment_run_async  (const char             *db_path,
+typedef struct _CanteenPaymentDesk CanteenPaymentDesk;
+
+CanteenPaymentDesk *canteen_payment_desk_new   (const char *db_path);
+CanteenPaymentDesk *canteen_payment_desk_ref   (CanteenPaymentDesk *desk);
+void                canteen_payment_desk_unref (CanteenPaymentDesk *desk);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CanteenPaymentDesk, canteen_payment_desk_unref)
+
+void            canteen_payment_run_async  (CanteenPaymentDesk     *desk,
                                             const char             *checkout_id,
                                             const char             *card,
                                             const CanteenOrderLine *lines,
