@@ -129,28 +129,13 @@ exec (CanteenLedger *l, const char *sql, const char *what, GError **error)
   return TRUE;
 }
 
-/* Runs one of the prepared transaction statements. */
-static gboolean
-step_control (CanteenLedger *l, sqlite3_stmt *stmt, const char *what, GError **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      ledger_set_db_error (l, error, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 gboolean
 ledger_begin (CanteenLedger *l, GError **error)
 {
   g_return_val_if_fail (!l->in_transaction, FALSE);
   /* IMMEDIATE takes the write lock now, so two writers never both read a
    * balance and then both spend it; the busy timeout makes them queue. */
-  if (!step_control (l, l->begin, "starting a transaction", error))
+  if (!ledger_step_done (l, l->begin, "starting a transaction", error))
     return FALSE;
   l->in_transaction = TRUE;
   return TRUE;
@@ -160,7 +145,7 @@ gboolean
 ledger_commit (CanteenLedger *l, GError **error)
 {
   g_return_val_if_fail (l->in_transaction, FALSE);
-  if (!step_control (l, l->commit, "committing", error))
+  if (!ledger_step_done (l, l->commit, "committing", error))
     {
       ledger_rollback (l);
       return FALSE;
@@ -176,7 +161,7 @@ ledger_rollback (CanteenLedger *l)
     return;
   /* Skipped if SQLite already rolled back by itself (e.g. after SQLITE_FULL). */
   if (sqlite3_get_autocommit (l->db) == 0)
-    step_control (l, l->rollback, "rolling back", NULL);
+    ledger_step_done (l, l->rollback, "rolling back", NULL);
   l->in_transaction = FALSE;
 }
 
