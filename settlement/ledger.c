@@ -12,6 +12,7 @@
 
 static const char * const migrations[] = {
   "/cn/gov/canteen/ledger/migrations/0001-ledger.sql",
+  "/cn/gov/canteen/ledger/migrations/0002-managers.sql",
 };
 
 G_DEFINE_QUARK (canteen-ledger-error-quark, canteen_ledger_error)
@@ -56,6 +57,7 @@ canteen_ledger_error_is_decline (const GError *error)
     case CANTEEN_LEDGER_ERROR_CONFLICT:
     case CANTEEN_LEDGER_ERROR_NOT_REFUNDABLE:
     case CANTEEN_LEDGER_ERROR_CORRUPT:
+    case CANTEEN_LEDGER_ERROR_NOT_AUTHORISED:
     default:
       return FALSE;
     }

@@ -50,6 +50,7 @@ typedef enum {
   CANTEEN_LEDGER_ERROR_CARD_CLOSED,        /* decline */
   CANTEEN_LEDGER_ERROR_NOT_REFUNDABLE,     /* voided already, or refund over what was paid */
   CANTEEN_LEDGER_ERROR_CORRUPT,            /* journal chain or projection does not verify */
+  CANTEEN_LEDGER_ERROR_NOT_AUTHORISED,     /* unknown or disabled manager, or a wrong PIN */
 } CanteenLedgerError;
 
 GQuark   canteen_ledger_error_quark (void);
@@ -186,6 +187,22 @@ gboolean canteen_ledger_void (CanteenLedger *ledger, const char *checkout_id, co
 gboolean canteen_ledger_refund (CanteenLedger *ledger, const char *checkout_id, const char *refund_id,
                                 gint64 amount_fen, const char *reason, const char *by,
                                 GDateTime *now, CanteenCorrection *out, GError **error);
+
+/* ---- managers ---------------------------------------------------------- */
+
+#define CANTEEN_PIN_MIN_DIGITS 4
+#define CANTEEN_PIN_MAX_DIGITS 12
+
+/* A manager whose PIN authorises voids and refunds. The PIN (4..12 digits)
+ * is stored only as an Argon2id hash; adding one is journaled. */
+gboolean canteen_ledger_add_manager (CanteenLedger *ledger, const char *id, const char *name,
+                                     const char *pin, GError **error);
+/* TRUE when `id` is an active manager and `pin` is theirs; *out_name gets the
+ * name to record. Any failure is the same NOT_AUTHORISED error, so the
+ * message never tells which of id and PIN was wrong. Takes ~0.1 s on
+ * purpose (the hash is slow to make guessing slow). */
+gboolean canteen_ledger_check_manager (CanteenLedger *ledger, const char *id, const char *pin,
+                                       char **out_name, GError **error);
 
 /* ---- shifts ---------------------------------------------------------- */
 

@@ -1,6 +1,8 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "canteen-error.h"
 
@@ -69,4 +71,54 @@ char *
 cli_default_by (void)
 {
   return g_strdup_printf ("operator:%s", g_get_user_name ());
+}
+
+char *
+cli_read_pin (GError **error)
+{
+  const char *env = g_getenv ("CANTEEN_MANAGER_PIN");
+  char line[64] = "";
+  struct termios saved, quiet;
+  gboolean tty = isatty (STDIN_FILENO);
+
+  if (env != NULL)
+    return g_strdup (env);
+  if (tty && tcgetattr (STDIN_FILENO, &saved) == 0)
+    {
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      fputs ("PIN: ", stderr);
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  else
+    tty = FALSE;
+  if (fgets (line, sizeof line, stdin) == NULL)
+    line[0] = '\0';
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      fputs ("\n", stderr);
+    }
+  line[strcspn (line, "\r\n")] = '\0';
+  if (line[0] == '\0')
+    {
+      g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_MISSING,
+                   "pin: give the manager's PIN on standard input or in CANTEEN_MANAGER_PIN");
+      return NULL;
+    }
+  return g_strdup (line);
+}
+
+char *
+cli_authority (CanteenLedger *ledger, const char *manager, const char *by, GError **error)
+{
+  g_autofree char *pin = NULL;
+  g_autofree char *name = NULL;
+
+  if (manager == NULL)
+    return by ? g_strdup (by) : cli_default_by ();
+  pin = cli_read_pin (error);
+  if (pin == NULL || !canteen_ledger_check_manager (ledger, manager, pin, &name, error))
+    return NULL;
+  return g_strdup_printf ("manager:%s %s", manager, name);
 }

@@ -138,10 +138,11 @@ print_correction (CliGlobal *g, const char *what, const CanteenCorrection *c)
 static int
 cmd_void (CliGlobal *g, int argc, char **argv)
 {
-  g_autofree char *reason = NULL, *by = NULL;
+  g_autofree char *reason = NULL, *by = NULL, *manager = NULL, *authority = NULL;
   const GOptionEntry entries[] = {
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (kept in the journal)", "TEXT" },
-    { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Manager who authorised it", "NAME" },
+    { "manager", 0, 0, G_OPTION_ARG_STRING, &manager, "Manager who authorises it (PIN on stdin)", "ID" },
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Who authorised it, when not a --manager", "NAME" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -156,10 +157,9 @@ cmd_void (CliGlobal *g, int argc, char **argv)
     return cli_usage_error ("void: name one checkout id");
   if (reason == NULL)
     return cli_usage_error ("void: --reason is required");
-  if (by == NULL)
-    by = cli_default_by ();
   ledger = cli_open_ledger (g, &error);
-  if (ledger == NULL || !canteen_ledger_void (ledger, argv[1], reason, by, now, &c, &error))
+  if (ledger == NULL || (authority = cli_authority (ledger, manager, by, &error)) == NULL ||
+      !canteen_ledger_void (ledger, argv[1], reason, authority, now, &c, &error))
     return cli_fail (error);
   rc = print_correction (g, "Voided", &c);
   canteen_correction_clear (&c);
@@ -169,12 +169,13 @@ cmd_void (CliGlobal *g, int argc, char **argv)
 static int
 cmd_refund (CliGlobal *g, int argc, char **argv)
 {
-  g_autofree char *reason = NULL, *by = NULL, *amount = NULL, *id = NULL;
+  g_autofree char *reason = NULL, *by = NULL, *amount = NULL, *id = NULL, *manager = NULL, *authority = NULL;
   const GOptionEntry entries[] = {
     { "amount", 0, 0, G_OPTION_ARG_STRING, &amount, "How much to give back", "FEN" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (kept in the journal)", "TEXT" },
     { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Refund id: repeating it refunds once", "ID" },
-    { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Manager who authorised it", "NAME" },
+    { "manager", 0, 0, G_OPTION_ARG_STRING, &manager, "Manager who authorises it (PIN on stdin)", "ID" },
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Who authorised it, when not a --manager", "NAME" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -190,12 +191,11 @@ cmd_refund (CliGlobal *g, int argc, char **argv)
     return cli_usage_error ("refund: name one checkout id");
   if (reason == NULL || amount == NULL)
     return cli_usage_error ("refund: --amount and --reason are required");
-  if (by == NULL)
-    by = cli_default_by ();
   if (!canteen_fen_parse (amount, "amount", CANTEEN_FEN_MAX, &amount_fen, &error))
     return cli_fail (error);
   ledger = cli_open_ledger (g, &error);
-  if (ledger == NULL || !canteen_ledger_refund (ledger, argv[1], id, amount_fen, reason, by, now, &c, &error))
+  if (ledger == NULL || (authority = cli_authority (ledger, manager, by, &error)) == NULL ||
+      !canteen_ledger_refund (ledger, argv[1], id, amount_fen, reason, authority, now, &c, &error))
     return cli_fail (error);
   rc = print_correction (g, "Refunded", &c);
   canteen_correction_clear (&c);

@@ -47,6 +47,12 @@ gboolean cli_parse_options (const char *command, const char *params, const GOpti
 CanteenLedger *cli_open_ledger (CliGlobal *global, GError **error);
 void  cli_print_json (JsonNode *node);   /* consumes node */
 char *cli_default_by (void);             /* "operator:NAME" for --by */
+/* A manager's PIN: $CANTEEN_MANAGER_PIN, else one line of standard input
+ * (not echoed on a terminal). Never waits on a closed stdin. */
+char *cli_read_pin (GError **error);
+/* "manager:ID NAME" after checking the PIN, for --manager ID; else --by or
+ * the operator's own name. NULL with an error when the PIN is wrong. */
+char *cli_authority (CanteenLedger *ledger, const char *manager, const char *by, GError **error);
 
 /* The command tables of each file. */
 extern const CliCommand cli_setup_commands[];
@@ -54,5 +60,6 @@ extern const CliCommand cli_menu_commands[];
 extern const CliCommand cli_account_commands[];
 extern const CliCommand cli_sale_commands[];
 extern const CliCommand cli_shift_commands[];
+extern const CliCommand cli_manager_commands[];
 
 G_END_DECLS

@@ -95,6 +95,7 @@ describe_decline (const CanteenPaymentProblem *problem, const char **title, char
     case CANTEEN_LEDGER_ERROR_CONFLICT:
     case CANTEEN_LEDGER_ERROR_NOT_REFUNDABLE:
     case CANTEEN_LEDGER_ERROR_CORRUPT:
+    case CANTEEN_LEDGER_ERROR_NOT_AUTHORISED:
     default:
       /* A decline this kiosk does not know yet: still a refusal, still
        * nothing charged. */

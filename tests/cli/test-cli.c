@@ -2,6 +2,7 @@
  * codes 0/1/2, JSON output, and bad input that changes nothing. Runs the
  * real binary (path in $CANTEENCTL) against real ledger files. */
 #include <glib/gstdio.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <sys/wait.h>
 
@@ -44,7 +45,7 @@ ctl (Fixture *f, ...)
     g_ptr_array_add (argv, (gpointer) arg);
   va_end (args);
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
                 &r.out, &r.err, &wait_status, &error);
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (wait_status));
@@ -188,7 +189,7 @@ assert_exit_unchanged (Fixture *f, int status, const char *message_part, ...)
   va_end (args);
   g_ptr_array_add (argv, NULL);
   cmd = g_strjoinv (" ", (char **) argv->pdata);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
                                &out, &err, &wait_status, NULL));
   if (!WIFEXITED (wait_status) || WEXITSTATUS (wait_status) != status)
     g_error ("%s: exit %d, wanted %d (%s)", cmd, WEXITSTATUS (wait_status), status, err);
@@ -283,7 +284,7 @@ test_not_sqlite (Fixture *f, gconstpointer data)
   char *out = NULL, *err = NULL;
   int wait_status = 0;
 
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &wait_status, NULL));
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, &out, &err, &wait_status, NULL));
   g_assert_cmpint (WEXITSTATUS (wait_status), ==, 1);
   g_assert_nonnull (strstr (err, "report.pdf"));
   g_assert_nonnull (strstr (err, "not a database"));
@@ -369,6 +370,68 @@ test_verify_names_bad_entry (Fixture *f, gconstpointer data)
   run_clear (&r);
 }
 
+/* canteenctl --db DB ARGS... with `input` on standard input. */
+static Run
+ctl_input (Fixture *f, const char *input, const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  GError *error = NULL;
+  Run r = { 0 };
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CANTEENCTL"));
+  g_ptr_array_add (argv, "--db");
+  g_ptr_array_add (argv, f->db);
+  for (; *args; args++)
+    g_ptr_array_add (argv, (gpointer) *args);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, input, NULL, &r.out, &r.err, &error);
+  g_assert_no_error (error);
+  r.status = g_subprocess_get_exit_status (proc);
+  return r;
+}
+
+static void
+test_manager_authority (Fixture *f, gconstpointer data)
+{
+  g_autofree char *before = NULL, *after = NULL;
+  Run r;
+
+  r = ctl_input (f, "2580\n", (const char *[]) { "manager", "add", "--id", "M01", "--name", "王经理", NULL });
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  assert_ok (ctl (f, "checkout", "--card", "04A1B2C3", "--dish", "D01", "--id", "sale-m", NULL));
+
+  /* A wrong PIN: refused, nothing written. */
+  before = test_db_dump (f->db);
+  r = ctl_input (f, "0000\n", (const char *[]) { "void", "sale-m", "--reason", "退餐", "--manager", "M01", NULL });
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "unknown manager or wrong PIN"));
+  run_clear (&r);
+  /* No PIN at all (stdin closed, as under CI): a clear error, no waiting. */
+  r = ctl (f, "void", "sale-m", "--reason", "退餐", "--manager", "M01", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "pin: give the manager's PIN"));
+  run_clear (&r);
+  after = test_db_dump (f->db);
+  g_assert_cmpstr (before, ==, after);
+
+  /* The right PIN: voided, and the journal names the manager. */
+  r = ctl_input (f, "2580\n", (const char *[]) { "void", "sale-m", "--reason", "退餐", "--manager", "M01", NULL });
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_assert_cmpint (balance (f, "04A1B2C3"), ==, 5000);
+  {
+    g_autofree char *dump = test_db_dump (f->db);
+    g_assert_nonnull (strstr (dump, "\"by\":\"manager:M01 王经理\""));
+  }
+  assert_ok (ctl (f, "journal", "verify", NULL));
+}
+
 /* The kiosk and canteenctl on one file at once: separate processes,
  * each selling, none losing or doubling a fen. */
 static void
@@ -404,6 +467,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_assert_nonnull (g_getenv ("CANTEENCTL"));
+  g_unsetenv ("CANTEEN_MANAGER_PIN");
 #define ADD(path, fn) g_test_add ("/cli/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("checkout-json", test_checkout_json);
   ADD ("text-receipt", test_text_receipt);
@@ -415,5 +479,6 @@ main (int argc, char **argv)
   ADD ("void-shift-verify", test_void_shift_verify);
   ADD ("verify-names-bad-entry", test_verify_names_bad_entry);
   ADD ("concurrent-processes", test_concurrent_processes);
+  ADD ("manager-authority", test_manager_authority);
   return g_test_run ();
 }
