@@ -80,6 +80,27 @@ cmd_period_set (CliGlobal *g, int argc, char **argv)
       (subsidy && !canteen_fen_parse (subsidy, "subsidy", CANTEEN_FEN_MAX, &times.subsidy_fen, &error)) ||
       !canteen_ledger_set_meal_times (ledger, period, &times, &error))
     return cli_fail (error);
+  {
+    g_autofree char *start = canteen_clock_format (times.start_min);
+    g_autofree char *end = canteen_clock_format (times.end_min);
+    if (g->json)
+      {
+        g_autoptr(JsonBuilder) b = json_builder_new ();
+        json_builder_begin_object (b);
+        json_builder_set_member_name (b, "period");
+        json_builder_add_string_value (b, argv[1]);
+        json_builder_set_member_name (b, "from");
+        json_builder_add_string_value (b, start);
+        json_builder_set_member_name (b, "to");
+        json_builder_add_string_value (b, end);
+        json_builder_set_member_name (b, "subsidy_fen");
+        json_builder_add_int_value (b, times.subsidy_fen);
+        json_builder_end_object (b);
+        cli_print_json (json_builder_get_root (b));
+      }
+    else
+      printf ("%s: %s–%s, subsidy %" G_GINT64_FORMAT " fen\n", argv[1], start, end, times.subsidy_fen);
+  }
   return CLI_OK;
 }
 

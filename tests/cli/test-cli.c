@@ -370,6 +370,24 @@ test_verify_names_bad_entry (Fixture *f, gconstpointer data)
   run_clear (&r);
 }
 
+static void
+test_period_set (Fixture *f, gconstpointer data)
+{
+  g_autoptr(JsonParser) p = NULL;
+  JsonObject *o;
+  Run r = ctl (f, "period", "set", "lunch", "--from", "11:15", "--subsidy", "600", "--json", NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  o = parse_object (r.out, &p);
+  g_assert_cmpstr (json_object_get_string_member (o, "from"), ==, "11:15");
+  g_assert_cmpstr (json_object_get_string_member (o, "to"), ==, "13:30");
+  g_assert_cmpint (json_object_get_int_member (o, "subsidy_fen"), ==, 600);
+  run_clear (&r);
+  assert_exit_unchanged (f, 1, "dinner: overlaps lunch", "period", "set", "dinner", "--from", "12:00", NULL);
+  assert_exit_unchanged (f, 1, "from: “25:00” is not a time of day", "period", "set", "dinner", "--from", "25:00", NULL);
+  assert_exit_unchanged (f, 1, "period: “supper” is not breakfast", "period", "set", "supper", NULL);
+}
+
 /* canteenctl --db DB ARGS... with `input` on standard input. */
 static Run
 ctl_input (Fixture *f, const char *input, const char *const *args)
@@ -480,5 +498,6 @@ main (int argc, char **argv)
   ADD ("verify-names-bad-entry", test_verify_names_bad_entry);
   ADD ("concurrent-processes", test_concurrent_processes);
   ADD ("manager-authority", test_manager_authority);
+  ADD ("period-set", test_period_set);
   return g_test_run ();
 }
