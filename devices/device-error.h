@@ -1,0 +1,24 @@
+/* device-error.h — the error domain of everything under devices/.
+ *
+ * Contract: a failure names the device (when there is one), the operation
+ * and the cause; a malformed reply from a device is CANTEEN_DEVICE_ERROR_PROTOCOL
+ * and never a crash or a read past the bytes received.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define CANTEEN_DEVICE_ERROR (canteen_device_error_quark ())
+
+typedef enum {
+  CANTEEN_DEVICE_ERROR_PROTOCOL,    /* a reply that breaks the protocol: short, inconsistent, unknown */
+  CANTEEN_DEVICE_ERROR_FAILED,      /* the device reported a failure (CCID bError, a status word) */
+  CANTEEN_DEVICE_ERROR_NO_CARD,     /* no card in the slot / field */
+  CANTEEN_DEVICE_ERROR_TOO_LARGE,   /* a message over the negotiated or absolute limit */
+} CanteenDeviceError;
+
+GQuark canteen_device_error_quark (void);
+
+G_END_DECLS
