@@ -21,4 +21,8 @@ typedef enum {
 
 GQuark canteen_device_error_quark (void);
 
+/* Sets CANTEEN_DEVICE_ERROR_PROTOCOL as "<what>: <message>" and returns
+ * FALSE, so a parser can `return canteen_device_protocol_error (...)`. */
+gboolean canteen_device_protocol_error (GError **error, const char *what, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
 G_END_DECLS

@@ -2,22 +2,6 @@
 
 #include "device-error.h"
 
-static gboolean
-atr_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-atr_error (GError **error, const char *fmt, ...)
-{
-  va_list args;
-  g_autofree char *what = NULL;
-
-  va_start (args, fmt);
-  what = g_strdup_vprintf (fmt, args);
-  va_end (args);
-  g_set_error (error, CANTEEN_DEVICE_ERROR, CANTEEN_DEVICE_ERROR_PROTOCOL, "ATR: %s", what);
-  return FALSE;
-}
-
 gboolean
 canteen_atr_parse (const guint8 *data, gsize len, CanteenAtr *out, GError **error)
 {
@@ -30,11 +14,11 @@ canteen_atr_parse (const guint8 *data, gsize len, CanteenAtr *out, GError **erro
   memset (out, 0, sizeof *out);
   out->ta1 = -1;
   if (len < 2)
-    return atr_error (error, "%zu bytes, at least TS and T0 are needed", len);
+    return canteen_device_protocol_error (error, "ATR", "%zu bytes, at least TS and T0 are needed", len);
   if (len > CANTEEN_ATR_MAX_LEN)
-    return atr_error (error, "%zu bytes, at most %d allowed", len, CANTEEN_ATR_MAX_LEN);
+    return canteen_device_protocol_error (error, "ATR", "%zu bytes, at most %d allowed", len, CANTEEN_ATR_MAX_LEN);
   if (data[0] != 0x3B && data[0] != 0x3F)
-    return atr_error (error, "TS is %02X, not 3B or 3F", data[0]);
+    return canteen_device_protocol_error (error, "ATR", "TS is %02X, not 3B or 3F", data[0]);
 
   y = data[1] >> 4;
   n_historical = data[1] & 0x0F;
@@ -46,7 +30,7 @@ canteen_atr_parse (const guint8 *data, gsize len, CanteenAtr *out, GError **erro
         if (y & (1u << bit))
           {
             if (pos >= len)
-              return atr_error (error, "ends inside interface bytes (group %u)", index);
+              return canteen_device_protocol_error (error, "ATR", "ends inside interface bytes (group %u)", index);
             if (index == 1 && bit == 0)
               out->ta1 = data[pos];
             pos++;
@@ -54,7 +38,7 @@ canteen_atr_parse (const guint8 *data, gsize len, CanteenAtr *out, GError **erro
       if (!has_td)
         break;
       if (pos >= len)
-        return atr_error (error, "ends before TD%u", index);
+        return canteen_device_protocol_error (error, "ATR", "ends before TD%u", index);
       td = data[pos++];
       out->protocols |= 1u << (td & 0x0F);
       if ((td & 0x0F) != 0)
@@ -62,13 +46,13 @@ canteen_atr_parse (const guint8 *data, gsize len, CanteenAtr *out, GError **erro
       y = td >> 4;
       index++;
       if (index > 8)
-        return atr_error (error, "more than 8 interface byte groups");
+        return canteen_device_protocol_error (error, "ATR", "more than 8 interface byte groups");
     }
   if (out->protocols == 0)
     out->protocols = 1;                    /* no TD1: T=0 only */
 
   if (pos + n_historical > len)
-    return atr_error (error, "announces %u historical bytes, %zu present", n_historical, len - pos);
+    return canteen_device_protocol_error (error, "ATR", "announces %u historical bytes, %zu present", n_historical, len - pos);
   out->n_historical = n_historical;
   pos += n_historical;
 
@@ -76,16 +60,16 @@ canteen_atr_parse (const guint8 *data, gsize len, CanteenAtr *out, GError **erro
     {
       guint8 x = 0;
       if (pos >= len)
-        return atr_error (error, "TCK is missing");
+        return canteen_device_protocol_error (error, "ATR", "TCK is missing");
       for (gsize i = 1; i <= pos; i++)
         x ^= data[i];
       if (x != 0)
-        return atr_error (error, "TCK %02X does not check (XOR %02X)", data[pos], x);
+        return canteen_device_protocol_error (error, "ATR", "TCK %02X does not check (XOR %02X)", data[pos], x);
       out->has_tck = TRUE;
       pos++;
     }
   if (pos != len)
-    return atr_error (error, "%zu bytes after the end", len - pos);
+    return canteen_device_protocol_error (error, "ATR", "%zu bytes after the end", len - pos);
 
   memcpy (out->bytes, data, len);
   out->len = len;

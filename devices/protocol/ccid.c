@@ -5,22 +5,6 @@
 #define CCID_DESCRIPTOR_TYPE 0x21
 #define CCID_DESCRIPTOR_LEN  0x36
 
-static gboolean
-ccid_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-ccid_error (GError **error, const char *fmt, ...)
-{
-  va_list args;
-  g_autofree char *what = NULL;
-
-  va_start (args, fmt);
-  what = g_strdup_vprintf (fmt, args);
-  va_end (args);
-  g_set_error (error, CANTEEN_DEVICE_ERROR, CANTEEN_DEVICE_ERROR_PROTOCOL, "CCID: %s", what);
-  return FALSE;
-}
-
 static guint32
 le32 (const guint8 *p)
 {
@@ -39,11 +23,11 @@ canteen_ccid_parse_descriptor (const guint8 *extra, gsize len, CanteenCcidDescri
       const guint8 *d = extra + pos;
 
       if (dlen < 2 || pos + dlen > len)
-        return ccid_error (error, "descriptor at byte %zu has length %u, %zu bytes left", pos, dlen, len - pos);
+        return canteen_device_protocol_error (error, "CCID", "descriptor at byte %zu has length %u, %zu bytes left", pos, dlen, len - pos);
       if (dtype == CCID_DESCRIPTOR_TYPE)
         {
           if (dlen != CCID_DESCRIPTOR_LEN)
-            return ccid_error (error, "class descriptor of %u bytes, %u expected", dlen, CCID_DESCRIPTOR_LEN);
+            return canteen_device_protocol_error (error, "CCID", "class descriptor of %u bytes, %u expected", dlen, CCID_DESCRIPTOR_LEN);
           out->bcd_ccid = (guint16) (d[2] | d[3] << 8);
           out->max_slot_index = d[4];
           out->voltage_support = d[5];
@@ -54,19 +38,19 @@ canteen_ccid_parse_descriptor (const guint8 *extra, gsize len, CanteenCcidDescri
           out->max_busy_slots = d[53];
           if (out->max_message_length < CANTEEN_CCID_HEADER_LEN + 5 ||
               out->max_message_length > CANTEEN_CCID_ABSOLUTE_MAX)
-            return ccid_error (error, "dwMaxCCIDMessageLength %u is outside %d..%d", out->max_message_length,
+            return canteen_device_protocol_error (error, "CCID", "dwMaxCCIDMessageLength %u is outside %d..%d", out->max_message_length,
                                CANTEEN_CCID_HEADER_LEN + 5, CANTEEN_CCID_ABSOLUTE_MAX);
           if (out->max_slot_index > 31)
-            return ccid_error (error, "bMaxSlotIndex %u: at most 32 slots are supported", out->max_slot_index);
+            return canteen_device_protocol_error (error, "CCID", "bMaxSlotIndex %u: at most 32 slots are supported", out->max_slot_index);
           if ((out->protocols & 0x3) == 0)
-            return ccid_error (error, "dwProtocols %08X offers neither T=0 nor T=1", out->protocols);
+            return canteen_device_protocol_error (error, "CCID", "dwProtocols %08X offers neither T=0 nor T=1", out->protocols);
           return TRUE;
         }
       pos += dlen;
     }
   if (pos != len)
-    return ccid_error (error, "%zu stray bytes after the descriptors", len - pos);
-  return ccid_error (error, "no class descriptor (type 21h) on the interface");
+    return canteen_device_protocol_error (error, "CCID", "%zu stray bytes after the descriptors", len - pos);
+  return canteen_device_protocol_error (error, "CCID", "no class descriptor (type 21h) on the interface");
 }
 
 CanteenCcidExchangeLevel
@@ -142,23 +126,23 @@ canteen_ccid_parse_reply (const guint8 *msg, gsize len, guint8 slot, guint8 seq,
 
   memset (out, 0, sizeof *out);
   if (len < CANTEEN_CCID_HEADER_LEN)
-    return ccid_error (error, "reply of %zu bytes, shorter than the 10-byte header", len);
+    return canteen_device_protocol_error (error, "CCID", "reply of %zu bytes, shorter than the 10-byte header", len);
   if (msg[0] != CANTEEN_CCID_RDR_TO_PC_DATA_BLOCK && msg[0] != CANTEEN_CCID_RDR_TO_PC_SLOT_STATUS &&
       msg[0] != CANTEEN_CCID_RDR_TO_PC_PARAMETERS)
-    return ccid_error (error, "unknown reply type %02Xh", msg[0]);
+    return canteen_device_protocol_error (error, "CCID", "unknown reply type %02Xh", msg[0]);
   dw = le32 (msg + 1);
   if (len > max_message_length || dw > max_message_length - CANTEEN_CCID_HEADER_LEN)
-    return ccid_error (error, "reply of %zu bytes (dwLength %u) is over the reader's %u-byte limit",
+    return canteen_device_protocol_error (error, "CCID", "reply of %zu bytes (dwLength %u) is over the reader's %u-byte limit",
                        len, dw, max_message_length);
   if ((gsize) dw != len - CANTEEN_CCID_HEADER_LEN)
-    return ccid_error (error, "dwLength %u but %zu data bytes received", dw, len - CANTEEN_CCID_HEADER_LEN);
+    return canteen_device_protocol_error (error, "CCID", "dwLength %u but %zu data bytes received", dw, len - CANTEEN_CCID_HEADER_LEN);
   if (msg[5] != slot)
-    return ccid_error (error, "reply for slot %u, slot %u was asked", msg[5], slot);
+    return canteen_device_protocol_error (error, "CCID", "reply for slot %u, slot %u was asked", msg[5], slot);
   if (msg[6] != seq)
-    return ccid_error (error, "reply with bSeq %u to request %u", msg[6], seq);
+    return canteen_device_protocol_error (error, "CCID", "reply with bSeq %u to request %u", msg[6], seq);
   status = msg[7];
   if ((status & 0x03) == 3 || (status >> 6) == 3 || (status & 0x3C) != 0)
-    return ccid_error (error, "reserved bits in bStatus %02Xh", status);
+    return canteen_device_protocol_error (error, "CCID", "reserved bits in bStatus %02Xh", status);
 
   out->type = msg[0];
   out->slot = msg[5];
@@ -178,7 +162,7 @@ canteen_ccid_reply_check (const CanteenCcidReply *reply, GError **error)
   if (reply->command == CANTEEN_CCID_COMMAND_OK)
     return TRUE;
   if (reply->command == CANTEEN_CCID_COMMAND_TIME_EXTENSION)
-    return ccid_error (error, "time extension is not a final answer");
+    return canteen_device_protocol_error (error, "CCID", "time extension is not a final answer");
   if (reply->icc == CANTEEN_CCID_ICC_ABSENT || reply->error == 0xFE)   /* ICC_MUTE */
     {
       g_set_error (error, CANTEEN_DEVICE_ERROR, CANTEEN_DEVICE_ERROR_NO_CARD,
@@ -199,11 +183,11 @@ canteen_ccid_parse_notify (const guint8 *msg, gsize len, guint n_slots,
 
   *present = *changed = 0;
   if (n_slots == 0 || n_slots > 32)
-    return ccid_error (error, "%u slots; 1 to 32 are supported", n_slots);
+    return canteen_device_protocol_error (error, "CCID", "%u slots; 1 to 32 are supported", n_slots);
   if (len < 1 || msg[0] != CANTEEN_CCID_RDR_TO_PC_NOTIFY_SLOT_CHANGE)
-    return ccid_error (error, "interrupt message type %02Xh is not NotifySlotChange", len ? msg[0] : 0);
+    return canteen_device_protocol_error (error, "CCID", "interrupt message type %02Xh is not NotifySlotChange", len ? msg[0] : 0);
   if (len < need)
-    return ccid_error (error, "NotifySlotChange of %zu bytes for %u slots (%zu needed)", len, n_slots, need);
+    return canteen_device_protocol_error (error, "CCID", "NotifySlotChange of %zu bytes for %u slots (%zu needed)", len, n_slots, need);
   for (guint s = 0; s < n_slots; s++)
     {
       guint8 bits = (guint8) (msg[1 + s / 4] >> ((s % 4) * 2));

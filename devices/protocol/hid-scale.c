@@ -20,22 +20,6 @@ static const gint64 unit_ug[] = {
   453592370,          /* 12: pound */
 };
 
-static gboolean
-scale_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-scale_error (GError **error, const char *fmt, ...)
-{
-  va_list args;
-  g_autofree char *what = NULL;
-
-  va_start (args, fmt);
-  what = g_strdup_vprintf (fmt, args);
-  va_end (args);
-  g_set_error (error, CANTEEN_DEVICE_ERROR, CANTEEN_DEVICE_ERROR_PROTOCOL, "scale report: %s", what);
-  return FALSE;
-}
-
 gboolean
 canteen_scale_parse_report (const guint8 *report, gsize len, gboolean has_report_id,
                             CanteenScaleReading *out, GError **error)
@@ -50,28 +34,28 @@ canteen_scale_parse_report (const guint8 *report, gsize len, gboolean has_report
   if (has_report_id)
     {
       if (len < 1 || report[0] != CANTEEN_SCALE_REPORT_ID)
-        return scale_error (error, "report id %d is not the scale data report (%d)",
+        return canteen_device_protocol_error (error, "scale report", "report id %d is not the scale data report (%d)",
                             len ? report[0] : -1, CANTEEN_SCALE_REPORT_ID);
       r++;
       len--;
     }
   if (len < 5)
-    return scale_error (error, "%zu bytes, 5 needed", len);
+    return canteen_device_protocol_error (error, "scale report", "%zu bytes, 5 needed", len);
   status = r[0];
   unit = r[1];
   exponent = (gint8) r[2];
   raw = (guint) (r[3] | r[4] << 8);
 
   if (status < CANTEEN_SCALE_FAULT || status > CANTEEN_SCALE_NEEDS_REZERO)
-    return scale_error (error, "unknown status %u", status);
+    return canteen_device_protocol_error (error, "scale report", "unknown status %u", status);
   out->status = (CanteenScaleStatus) status;
   if (status == CANTEEN_SCALE_FAULT || status == CANTEEN_SCALE_OVER_CAPACITY ||
       status == CANTEEN_SCALE_NEEDS_CALIBRATION || status == CANTEEN_SCALE_NEEDS_REZERO)
     return TRUE;                       /* no weight to read; status says why */
   if (unit == 0 || unit >= G_N_ELEMENTS (unit_ug))
-    return scale_error (error, "unknown unit %u", unit);
+    return canteen_device_protocol_error (error, "scale report", "unknown unit %u", unit);
   if (exponent < -9 || exponent > 9)
-    return scale_error (error, "exponent %d out of range", exponent);
+    return canteen_device_protocol_error (error, "scale report", "exponent %d out of range", exponent);
 
   /* raw × unit × 10^exponent in µg, without overflow: raw × unit fits,
    * and each ×10 is checked against the limit first. */
@@ -79,7 +63,7 @@ canteen_scale_parse_report (const guint8 *report, gsize len, gboolean has_report
   for (gint e = 0; e < exponent; e++)
     {
       if (ug > (gint64) CANTEEN_SCALE_MAX_GRAMS * 1000000)
-        return scale_error (error, "weight over %d g", CANTEEN_SCALE_MAX_GRAMS);
+        return canteen_device_protocol_error (error, "scale report", "weight over %d g", CANTEEN_SCALE_MAX_GRAMS);
       ug *= 10;
     }
   if (exponent < 0)
@@ -91,7 +75,7 @@ canteen_scale_parse_report (const guint8 *report, gsize len, gboolean has_report
       ug = (ug + divisor / 2) / divisor;
     }
   if (ug > (gint64) CANTEEN_SCALE_MAX_GRAMS * 1000000)
-    return scale_error (error, "weight over %d g", CANTEEN_SCALE_MAX_GRAMS);
+    return canteen_device_protocol_error (error, "scale report", "weight over %d g", CANTEEN_SCALE_MAX_GRAMS);
 
   out->grams = (gint) ((ug + 500000) / 1000000);
   if (status == CANTEEN_SCALE_STABLE_ZERO)
