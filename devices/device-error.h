@@ -17,6 +17,12 @@ typedef enum {
   CANTEEN_DEVICE_ERROR_FAILED,      /* the device reported a failure (CCID bError, a status word) */
   CANTEEN_DEVICE_ERROR_NO_CARD,     /* no card in the slot / field */
   CANTEEN_DEVICE_ERROR_TOO_LARGE,   /* a message over the negotiated or absolute limit */
+  CANTEEN_DEVICE_ERROR_TIMED_OUT,   /* the device did not answer in time */
+  CANTEEN_DEVICE_ERROR_GONE,        /* unplugged, or closed while the operation ran */
+  CANTEEN_DEVICE_ERROR_ACCESS,      /* the OS refused access (udev rules not installed?) */
+  CANTEEN_DEVICE_ERROR_BUSY,        /* another program or driver holds the interface */
+  CANTEEN_DEVICE_ERROR_IO,          /* any other USB failure (stall, overflow, I/O) */
+  CANTEEN_DEVICE_ERROR_NOT_SUPPORTED, /* the device or card cannot do what was asked */
 } CanteenDeviceError;
 
 GQuark canteen_device_error_quark (void);

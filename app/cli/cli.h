@@ -61,5 +61,6 @@ extern const CliCommand cli_account_commands[];
 extern const CliCommand cli_sale_commands[];
 extern const CliCommand cli_shift_commands[];
 extern const CliCommand cli_manager_commands[];
+extern const CliCommand cli_device_commands[];
 
 G_END_DECLS
