@@ -52,12 +52,22 @@ vid_pid (CanteenDevice *dev)
 
 /* --- devices ---------------------------------------------------------- */
 
+static gint
+by_location (gconstpointer a, gconstpointer b, gpointer data)
+{
+  CanteenDevice *x = (CanteenDevice *) a, *y = (CanteenDevice *) b;
+  gint c = g_strcmp0 (canteen_device_get_location (x), canteen_device_get_location (y));
+
+  return c != 0 ? c : g_strcmp0 (canteen_device_get_driver (x), canteen_device_get_driver (y));
+}
+
 static int
 cmd_devices (CliGlobal *g, int argc, char **argv)
 {
   const GOptionEntry entries[] = { { NULL } };
   g_autoptr (CanteenDeviceManager) manager = NULL;
-  GListModel *list;
+  g_autoptr (GListStore) sorted = g_list_store_new (CANTEEN_TYPE_DEVICE);
+  GListModel *list, *all;
   GError *error = NULL;
   guint n;
 
@@ -65,7 +75,14 @@ cmd_devices (CliGlobal *g, int argc, char **argv)
     return CLI_FAILED;
   if ((manager = start_devices (&error)) == NULL)
     return cli_fail (error);
-  list = canteen_device_manager_get_devices (manager);
+  /* In port order, so the listing is the same from run to run. */
+  all = canteen_device_manager_get_devices (manager);
+  for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+    {
+      g_autoptr (CanteenDevice) dev = g_list_model_get_item (all, i);
+      g_list_store_insert_sorted (sorted, dev, by_location, NULL);
+    }
+  list = G_LIST_MODEL (sorted);
   n = g_list_model_get_n_items (list);
 
   if (g->json)

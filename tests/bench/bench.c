@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "emu-testbed.h"
+
 GArray *
 bench_latencies_new (void)
 {
@@ -55,20 +57,50 @@ bench_row (const char *name, const char *fmt, ...)
   fflush (stdout);
 }
 
+static gboolean
+wants (int argc, char **argv, const char *name)
+{
+  return argc < 2 || g_strv_contains ((const char * const *) argv + 1, name);
+}
+
 int
 main (int argc, char **argv)
 {
   const char *dir = g_getenv ("CANTEEN_BENCH_DIR") ? g_getenv ("CANTEEN_BENCH_DIR") : ".";
   int n = g_getenv ("CANTEEN_BENCH_N") ? atoi (g_getenv ("CANTEEN_BENCH_N")) : 2000;
-  gboolean all = argc < 2;
+  g_autoptr (GError) error = NULL;
 
   for (int i = 1; i < argc; i++)
-    if (!g_str_equal (argv[i], "ledger"))
+    if (!g_str_equal (argv[i], "ledger") && !g_str_equal (argv[i], "devices"))
       {
-        fprintf (stderr, "canteen-bench: unknown benchmark “%s” (known: ledger)\n", argv[i]);
+        fprintf (stderr, "canteen-bench: unknown benchmark “%s” (known: ledger, devices)\n", argv[i]);
         return 1;
       }
-  if (all || g_strv_contains ((const char * const *) argv + 1, "ledger"))
+  if (wants (argc, argv, "ledger"))
     bench_ledger (dir, MAX (n, 100));
+  if (wants (argc, argv, "devices"))
+    {
+      /* The USB emulation needs its preload library from the start of a
+       * process; the ledger figures are taken without it. */
+      if (argc < 2 || wants (argc, argv, "ledger"))
+        {
+          const char *child[] = { argv[0], "devices", NULL };
+          int status = 0;
+          if (!g_spawn_sync (NULL, (char **) child, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL,
+                             NULL, NULL, &status, &error)
+              || !g_spawn_check_wait_status (status, &error))
+            {
+              fprintf (stderr, "canteen-bench: devices: %s\n", error->message);
+              return 1;
+            }
+          return 0;
+        }
+      if (!canteen_emu_ensure_preload (argv, &error))
+        {
+          fprintf (stderr, "canteen-bench: %s\n", error->message);
+          return 1;
+        }
+      bench_devices (MAX (n / 10, 50));
+    }
   return 0;
 }

@@ -11,3 +11,4 @@ void    bench_section (const char *title);
 void    bench_row (const char *name, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
 void    bench_ledger (const char *dir, int n);
+void    bench_devices (int n);
