@@ -1,0 +1,109 @@
+/* vision.h — dish recognition: OpenCV (C++17) behind a plain C ABI.
+ *
+ * Contract:
+ *  - No C++ exception and no OpenCV type crosses this header. Every call
+ *    returns a CanteenVisionStatus; on failure the handle's last error is a
+ *    one-line, valid UTF-8 message naming what was wrong ("tray.jpg: not an
+ *    image"), and nothing else on the handle changed.
+ *  - Images are RGB24, row stride in bytes, owned by the caller (or by the
+ *    handle when it loaded them; valid until the next load on that handle).
+ *  - An exemplar is an opaque, versioned byte string (features and a small
+ *    JPEG thumbnail) that the caller stores (SQLite, with the menu) and
+ *    gives back to the index; exemplar bytes that fail their own checks are
+ *    refused with CANTEEN_VISION_INVALID, never trusted.
+ *  - Candidates are only the dishes in the index: the caller loads today's
+ *    menu's exemplars (canteen_vision_index_clear, then _add for each).
+ *  - One handle is used by one thread at a time; handles are independent.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  CANTEEN_VISION_OK = 0,
+  CANTEEN_VISION_NOT_FOUND,      /* a file that does not exist */
+  CANTEEN_VISION_DECODE,         /* not an image, or a corrupt or truncated one */
+  CANTEEN_VISION_TOO_LARGE,      /* over CANTEEN_VISION_MAX_SIDE, or a blob too big */
+  CANTEEN_VISION_INVALID,        /* bad argument or exemplar bytes */
+  CANTEEN_VISION_NO_FOOD,        /* enrollment: no plate with food found */
+  CANTEEN_VISION_FAILED,         /* anything else (OpenCV, memory) */
+} CanteenVisionStatus;
+
+#define CANTEEN_VISION_MAX_SIDE   8192
+#define CANTEEN_VISION_DISH_ID    32     /* bytes of a dish id, without the NUL */
+#define CANTEEN_VISION_TOP        3      /* alternatives reported per region */
+
+typedef struct CanteenVision CanteenVision;
+
+typedef struct {
+  int            width, height;
+  size_t         stride;                 /* bytes per row, >= width * 3 */
+  const uint8_t *rgb;
+} CanteenVisionImage;
+
+typedef struct {
+  char  dish[CANTEEN_VISION_DISH_ID + 1];        /* "" when unknown */
+  float confidence;                               /* 0..1 */
+  int   box[4];                                   /* x, y, w, h in the image */
+  int   n_alternatives;
+  char  alternatives[CANTEEN_VISION_TOP][CANTEEN_VISION_DISH_ID + 1];
+  float alternative_confidence[CANTEEN_VISION_TOP];
+} CanteenVisionItem;
+
+typedef struct {
+  CanteenVisionItem *items;    /* owned by the result */
+  int                n_items;
+  int                n_unknown;
+  double             elapsed_ms;
+} CanteenVisionResult;
+
+CanteenVision       *canteen_vision_new (void);
+void                 canteen_vision_free (CanteenVision *vision);
+const char          *canteen_vision_last_error (const CanteenVision *vision);
+
+/* Any image file OpenCV reads (JPEG, PNG, PPM, BMP...). */
+CanteenVisionStatus  canteen_vision_load (CanteenVision *vision, const char *path, CanteenVisionImage *out);
+/* An encoded image in memory (the same formats). */
+CanteenVisionStatus  canteen_vision_decode (CanteenVision *vision, const uint8_t *data, size_t len,
+                                            CanteenVisionImage *out);
+
+/* One enrollment photo (one plate of the dish on a tray) → one exemplar.
+ * *out is malloc'd; free() it. */
+CanteenVisionStatus  canteen_vision_enroll (CanteenVision *vision, const CanteenVisionImage *image,
+                                            uint8_t **out, size_t *out_len);
+/* A region of a recognised tray (a correction: "this is X") → an exemplar. */
+CanteenVisionStatus  canteen_vision_enroll_region (CanteenVision *vision, const CanteenVisionImage *image,
+                                                   const int box[4], uint8_t **out, size_t *out_len);
+
+/* The candidate set. */
+void                 canteen_vision_index_clear (CanteenVision *vision);
+CanteenVisionStatus  canteen_vision_index_add (CanteenVision *vision, const char *dish,
+                                               const uint8_t *exemplar, size_t len);
+int                  canteen_vision_index_size (const CanteenVision *vision);
+/* The two dishes the index separates worst, and how close they are (0..1,
+ * 1 = indistinguishable); -1 with fewer than two dishes. */
+float                canteen_vision_closest_pair (CanteenVision *vision, char a[CANTEEN_VISION_DISH_ID + 1],
+                                                  char b[CANTEEN_VISION_DISH_ID + 1]);
+/* Which exemplars of `dish` are redundant (nearly identical to another of
+ * the same dish), for keeping the number per dish bounded: *out_indices is
+ * malloc'd (indices in the order they were added for that dish). */
+CanteenVisionStatus  canteen_vision_index_redundant (CanteenVision *vision, const char *dish,
+                                                     int **out_indices, int *n_out);
+
+/* A tray photo → one item per food region. Regions below the confidence
+ * threshold have dish "" (unknown) and still carry their alternatives. */
+CanteenVisionStatus  canteen_vision_recognize (CanteenVision *vision, const CanteenVisionImage *image,
+                                               CanteenVisionResult *out);
+void                 canteen_vision_result_clear (CanteenVisionResult *result);
+
+/* Unknown below this (default tuned by the harness). */
+void                 canteen_vision_set_threshold (CanteenVision *vision, float threshold);
+
+#ifdef __cplusplus
+}
+#endif
