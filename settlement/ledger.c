@@ -13,6 +13,7 @@
 static const char * const migrations[] = {
   "/cn/gov/canteen/ledger/migrations/0001-ledger.sql",
   "/cn/gov/canteen/ledger/migrations/0002-managers.sql",
+  "/cn/gov/canteen/ledger/migrations/0003-dish-exemplars.sql",
 };
 
 G_DEFINE_QUARK (canteen-ledger-error-quark, canteen_ledger_error)

@@ -188,6 +188,32 @@ gboolean canteen_ledger_refund (CanteenLedger *ledger, const char *checkout_id, 
                                 gint64 amount_fen, const char *reason, const char *by,
                                 GDateTime *now, CanteenCorrection *out, GError **error);
 
+/* ---- dish recognition exemplars ----------------------------------------- */
+
+/* Opaque exemplar bytes made by devices/vision, kept per dish (a dish of
+ * the catalogue). `source` is "enroll" or "correction". At most
+ * CANTEEN_EXEMPLARS_PER_DISH per dish: adding beyond that drops the oldest
+ * correction (enrolled photos are kept). Returns the new row id, or 0. */
+#define CANTEEN_EXEMPLARS_PER_DISH 12
+gint64   canteen_ledger_add_exemplar (CanteenLedger *ledger, const char *dish_id, const char *source,
+                                      GBytes *exemplar, GError **error);
+
+typedef struct {
+  gint64  id;
+  char   *dish_id;
+  char   *source;
+  GBytes *exemplar;
+} CanteenExemplar;
+void     canteen_exemplar_free (CanteenExemplar *exemplar);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CanteenExemplar, canteen_exemplar_free)
+
+/* The exemplars of the dishes in `dishes` (NULL: every dish), oldest first. */
+GPtrArray *canteen_ledger_list_exemplars (CanteenLedger *ledger, GPtrArray *dishes, GError **error);
+/* Deletes the listed exemplar rows of `dish_id`, or all of them when
+ * `ids` is NULL; returns how many went (0 is not an error), -1 on error. */
+gint     canteen_ledger_forget_exemplars (CanteenLedger *ledger, const char *dish_id,
+                                          const gint64 *ids, guint n_ids, GError **error);
+
 /* ---- managers ---------------------------------------------------------- */
 
 #define CANTEEN_PIN_MIN_DIGITS 4

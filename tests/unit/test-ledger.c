@@ -599,7 +599,7 @@ test_migrate_from_v1 (void)
 
   ledger = canteen_ledger_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (canteen_ledger_schema_version (ledger), ==, 2);
+  g_assert_cmpint (canteen_ledger_schema_version (ledger), ==, canteen_ledger_latest_schema_version ());
   g_assert_true (canteen_ledger_get_identity (ledger, &id, &error));
   g_assert_cmpstr (id.canteen, ==, "旧食堂");
   canteen_identity_clear (&id);
@@ -746,6 +746,66 @@ test_two_writers (Fixture *f, gconstpointer data)
   assert_verifies (f->ledger);
 }
 
+/* ---- dish recognition exemplars ----------------------------------------- */
+
+static void
+test_exemplars (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) some = NULL;
+  g_autoptr(GPtrArray) menu = g_ptr_array_new ();
+  g_autoptr(GBytes) blob = g_bytes_new_static ("features", 8);
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+  CanteenDish d01 = { .id = (char *) "D01" };
+  GError *error = NULL;
+  gint64 first, id;
+
+  /* Enrolled photos are kept; corrections beyond the bound drop the
+   * oldest correction first. */
+  first = canteen_ledger_add_exemplar (f->ledger, "D01", "enroll", blob, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (first, >, 0);
+  for (int i = 0; i < CANTEEN_EXEMPLARS_PER_DISH + 3; i++)
+    {
+      id = canteen_ledger_add_exemplar (f->ledger, "D01", "correction", blob, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (id, >, first);
+    }
+  g_assert_cmpint (canteen_ledger_add_exemplar (f->ledger, "D02", "enroll", blob, &error), >, 0);
+  all = canteen_ledger_list_exemplars (f->ledger, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, CANTEEN_EXEMPLARS_PER_DISH + 1);
+  g_assert_cmpint (((CanteenExemplar *) all->pdata[0])->id, ==, first);
+  g_assert_cmpstr (((CanteenExemplar *) all->pdata[0])->source, ==, "enroll");
+  g_assert_true (g_bytes_equal (((CanteenExemplar *) all->pdata[0])->exemplar, blob));
+
+  /* Only the dishes asked for (today's menu). */
+  g_ptr_array_add (menu, &d01);
+  some = canteen_ledger_list_exemplars (f->ledger, menu, &error);
+  g_assert_cmpuint (some->len, ==, CANTEEN_EXEMPLARS_PER_DISH);
+
+  /* Bad input changes nothing. */
+  g_assert_cmpint (canteen_ledger_add_exemplar (f->ledger, "D99", "enroll", blob, &error), ==, 0);
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_UNKNOWN_DISH);
+  g_clear_error (&error);
+  g_assert_cmpint (canteen_ledger_add_exemplar (f->ledger, "D01", "guess", blob, &error), ==, 0);
+  g_assert_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (canteen_ledger_add_exemplar (f->ledger, "D01", "enroll", empty, &error), ==, 0);
+  g_assert_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Forget one, then the dish. */
+  g_assert_cmpint (canteen_ledger_forget_exemplars (f->ledger, "D01", &first, 1, &error), ==, 1);
+  g_assert_cmpint (canteen_ledger_forget_exemplars (f->ledger, "D01", NULL, 0, &error), ==, CANTEEN_EXEMPLARS_PER_DISH - 1);
+  g_assert_cmpint (canteen_ledger_forget_exemplars (f->ledger, "D01", NULL, 0, &error), ==, 0);
+  g_assert_no_error (error);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = canteen_ledger_list_exemplars (f->ledger, NULL, &error);
+  g_assert_cmpuint (all->len, ==, 1);
+  assert_verifies (f->ledger);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -773,6 +833,7 @@ main (int argc, char **argv)
   ADD ("disk-full-changes-nothing", test_disk_full_changes_nothing);
   ADD ("two-writers", test_two_writers);
   ADD ("managers", test_managers);
+  ADD ("exemplars", test_exemplars);
   g_test_add_func ("/ledger/migrate-from-v1", test_migrate_from_v1);
   g_test_add_func ("/ledger/not-a-database", test_not_a_database);
   g_test_add_func ("/ledger/someone-elses-database", test_someone_elses_database);
