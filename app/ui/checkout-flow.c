@@ -372,6 +372,19 @@ canteen_checkout_flow_tap_card (CanteenCheckoutFlow *self, const char *card)
   return TRUE;
 }
 
+void
+canteen_checkout_flow_hold_result (CanteenCheckoutFlow *self, gboolean hold)
+{
+  g_return_if_fail (CANTEEN_IS_CHECKOUT_FLOW (self));
+
+  if (self->page != CANTEEN_KIOSK_PAGE_RESULT)
+    return;
+  canteen_checkout_flow_cancel_timeout (self);
+  if (!hold)
+    self->result_timeout_id = g_timeout_add_seconds (CANTEEN_CHECKOUT_FLOW_RESULT_SECONDS,
+                                                     result_timeout_cb, self);
+}
+
 gboolean
 canteen_checkout_flow_cancel (CanteenCheckoutFlow *self)
 {

@@ -3,7 +3,7 @@
  * Contract: the single source of truth the window renders and the actions
  * drive; it outlives windows (a language switch rebuilds the window, not
  * the flow). Pages move  order → tap → result | declined | error,  and back
- * to order by cancel/done (or 8 s after a result).
+ * to order by cancel/done (or 8 s after a result, unless held).
  *
  *  - The result page is entered only with a receipt from the ledger, i.e.
  *    after the checkout was durably committed.
@@ -75,6 +75,10 @@ gboolean canteen_checkout_flow_can_pay     (CanteenCheckoutFlow *self);
 gboolean canteen_checkout_flow_pay         (CanteenCheckoutFlow *self);
 /* Starts paying the tray with `card` (from order, tap, declined or error). */
 gboolean canteen_checkout_flow_tap_card    (CanteenCheckoutFlow *self, const char *card);
+/* On the result page: TRUE stops the return to order after
+ * CANTEEN_CHECKOUT_FLOW_RESULT_SECONDS (a receipt is printing, or waits for
+ * a reprint); FALSE starts the countdown afresh. Elsewhere nothing. */
+void     canteen_checkout_flow_hold_result (CanteenCheckoutFlow *self, gboolean hold);
 /* tap/declined/error → order, tray kept. */
 gboolean canteen_checkout_flow_cancel      (CanteenCheckoutFlow *self);
 /* result (or any page but a busy tap) → order. */

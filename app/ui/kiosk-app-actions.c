@@ -1,8 +1,9 @@
 /* kiosk-app-actions.c — every user step as an app.* GAction.
  *
  * Buttons, the D-Bus interface (`gapplication action cn.gov.canteen.Kiosk
- * ...`) and in-process tests all go through these, so there is one path
- * for each step. Read-only state for tests: app.page ("order", "tap",
+ * ...`), card readers (kiosk-devices.c activates app.tap-card) and
+ * in-process tests all go through these, so there is one path for each
+ * step. Read-only state for tests: app.page ("order", "tap",
  * "result", "declined", "error") and app.last-checkout (the last committed
  * checkout id), readable with org.gtk.Actions.Describe or
  * g_action_group_get_action_state(). Requests that do not fit the current
@@ -40,10 +41,21 @@ add_dish_activated (GSimpleAction *action, GVariant *parameter, gpointer user_da
       g_message ("add-dish %s: %s", dish_id, error->message);
       return;
     }
-  /* Until the scale driver exists, a weighed dish is sold at its standard
-   * portion; the tray row shows the weight so nobody is misled. */
+  /* A weighed dish is sold by what the scale shows when it is added: the
+   * diner puts the plate on the scale and taps the dish. That is the net
+   * weight (the scale's tare takes off an empty plate), and only a stable,
+   * positive one: a moving or empty scale says nothing about this plate.
+   * Without one the standard portion is sold; either way the tray row
+   * shows the grams, so nobody is misled. */
   if (canteen_dish_is_weighed (dish))
-    grams = dish->portion_g;
+    {
+      CanteenScaleReading reading;
+
+      grams = dish->portion_g;
+      if (canteen_kiosk_devices_get_scale_reading (canteen_kiosk_app_get_devices (self), &reading)
+          && reading.valid && reading.stable && reading.grams > 0)
+        grams = reading.grams;
+    }
   if (!canteen_checkout_flow_add_dish (flow_of (self), dish, grams, &error))
     g_message ("add-dish %s: %s", dish_id, error->message);
 }
@@ -84,6 +96,49 @@ tap_card_activated (GSimpleAction *action, GVariant *parameter, gpointer user_da
     }
   if (!canteen_checkout_flow_tap_card (flow_of (self), card))
     g_message ("tap-card: ignored (empty tray, or a payment is in progress)");
+}
+
+/* The demo's card buttons. With emulated devices the card is presented to
+ * the emulated reader, so the payment goes through the real driver and
+ * comes back as app.tap-card; otherwise (or for a card id no reader could
+ * report, such as "C1001") it is app.tap-card straight away. */
+static void
+demo_tap_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CanteenKioskApp *self = user_data;
+  CanteenKioskEmulation *emulation = canteen_kiosk_app_get_emulation (self);
+  const char *card = g_variant_get_string (parameter, NULL);
+
+  if (!canteen_kiosk_app_get_demo (self))
+    {
+      g_message ("demo-tap: refused outside demo mode");
+      return;
+    }
+  if (emulation != NULL && canteen_kiosk_emulation_tap (emulation, card))
+    return;
+  if (emulation != NULL)
+    g_message ("demo-tap %s: not a chip card id, paying without the reader", card);
+  g_action_group_activate_action (G_ACTION_GROUP (self), "tap-card", parameter);
+}
+
+static void
+print_receipt_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CanteenKioskApp *self = user_data;
+  const CanteenReceipt *receipt = canteen_checkout_flow_get_receipt (flow_of (self));
+  CanteenEscposPrinter *printer = canteen_kiosk_devices_get_printer (canteen_kiosk_app_get_devices (self));
+  CanteenLedger *ledger = canteen_kiosk_app_get_ledger (self);
+  g_autoptr(GTimeZone) tz = NULL;
+
+  if (receipt == NULL || printer == NULL)
+    {
+      g_message ("print-receipt: no receipt on screen, or no ready printer");
+      return;
+    }
+  /* The receipt shows the ledger's local time, as the screen does. */
+  tz = ledger != NULL ? g_time_zone_ref (canteen_ledger_get_timezone (ledger)) : g_time_zone_new_local ();
+  if (!canteen_kiosk_print_start (canteen_kiosk_app_get_print (self), printer, receipt, tz))
+    g_message ("print-receipt: a receipt is printing already");
 }
 
 static void
@@ -164,6 +219,10 @@ sync_actions (CanteenKioskApp *self)
   set_enabled (self, "cancel", !busy);
   set_enabled (self, "done", !busy);
   set_enabled (self, "set-language", !busy);
+  set_enabled (self, "print-receipt",
+               canteen_checkout_flow_get_receipt (flow) != NULL
+               && canteen_kiosk_devices_get_printer (canteen_kiosk_app_get_devices (self)) != NULL
+               && canteen_kiosk_print_get_state (canteen_kiosk_app_get_print (self)) != CANTEEN_KIOSK_PRINT_PRINTING);
 
   /* Only real changes, so D-Bus watchers see one signal per step. */
   {
@@ -184,6 +243,44 @@ flow_changed_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
   sync_actions (CANTEEN_KIOSK_APP (user_data));
 }
 
+static void
+devices_changed_cb (CanteenKioskDevices *devices, gpointer user_data)
+{
+  sync_actions (CANTEEN_KIOSK_APP (user_data));
+}
+
+/* While a receipt prints, or waits to be printed again after a failure,
+ * the result page stays (staff may need a minute to load paper); once it
+ * is printed, the usual countdown starts afresh. */
+static void
+print_state_cb (CanteenKioskPrint *print, GParamSpec *pspec, gpointer user_data)
+{
+  CanteenKioskApp *self = user_data;
+
+  switch (canteen_kiosk_print_get_state (print))
+    {
+    case CANTEEN_KIOSK_PRINT_PRINTING:
+    case CANTEEN_KIOSK_PRINT_FAILED:
+      canteen_checkout_flow_hold_result (flow_of (self), TRUE);
+      break;
+    case CANTEEN_KIOSK_PRINT_PRINTED:
+      canteen_checkout_flow_hold_result (flow_of (self), FALSE);
+      break;
+    case CANTEEN_KIOSK_PRINT_IDLE:
+    default:
+      break;
+    }
+  sync_actions (self);
+}
+
+/* A print job belongs to the receipt it printed: a new result page (or
+ * none) starts with no job. */
+static void
+page_changed_reset_print_cb (CanteenCheckoutFlow *flow, GParamSpec *pspec, gpointer user_data)
+{
+  canteen_kiosk_print_reset (canteen_kiosk_app_get_print (CANTEEN_KIOSK_APP (user_data)));
+}
+
 void
 canteen_kiosk_app_install_actions (CanteenKioskApp *self)
 {
@@ -193,6 +290,8 @@ canteen_kiosk_app_install_actions (CanteenKioskApp *self)
     { "clear-tray",    clear_tray_activated,    NULL, NULL, NULL, { 0 } },
     { "pay",           pay_activated,           NULL, NULL, NULL, { 0 } },
     { "tap-card",      tap_card_activated,      "s", NULL, NULL, { 0 } },
+    { "demo-tap",      demo_tap_activated,      "s", NULL, NULL, { 0 } },
+    { "print-receipt", print_receipt_activated, NULL, NULL, NULL, { 0 } },
     { "cancel",        cancel_activated,        NULL, NULL, NULL, { 0 } },
     { "done",          done_activated,          NULL, NULL, NULL, { 0 } },
     { "set-language",  set_language_activated,  "s", "'zh_CN'", NULL, { 0 } },
@@ -209,10 +308,16 @@ canteen_kiosk_app_install_actions (CanteenKioskApp *self)
   g_simple_action_set_state (G_SIMPLE_ACTION (language),
                              g_variant_new_string (canteen_kiosk_app_get_language (self)));
 
+  /* Before the page's other watchers, so they see the reset job. */
+  g_signal_connect_object (flow, "notify::page", G_CALLBACK (page_changed_reset_print_cb), self, 0);
   g_signal_connect_object (flow, "notify::page", G_CALLBACK (flow_changed_cb), self, 0);
   g_signal_connect_object (flow, "notify::busy", G_CALLBACK (flow_changed_cb), self, 0);
   g_signal_connect_object (flow, "notify::last-checkout-id", G_CALLBACK (flow_changed_cb), self, 0);
   g_signal_connect_object (canteen_checkout_flow_get_tray (flow), "notify::n-items",
                            G_CALLBACK (flow_changed_cb), self, 0);
+  g_signal_connect_object (canteen_kiosk_app_get_devices (self), "devices-changed",
+                           G_CALLBACK (devices_changed_cb), self, 0);
+  g_signal_connect_object (canteen_kiosk_app_get_print (self), "notify::state",
+                           G_CALLBACK (print_state_cb), self, 0);
   sync_actions (self);
 }

@@ -15,15 +15,23 @@ struct _CanteenKioskApp
   char                *language;
   gboolean             windowed;
   gboolean             demo;
+  gboolean             emulate_devices;
 
   CanteenLedger       *ledger;          /* main thread only */
   char                *ledger_problem;
   CanteenCheckoutFlow *flow;
   CanteenKioskWindow  *window;
   gboolean             quit_pending;
+
+  /* Devices (see canteen_kiosk_app_start_devices); torn down in reverse. */
+  CanteenKioskEmulation *emulation;      /* --emulate-devices only */
+  CanteenDeviceManager  *device_manager; /* NULL when USB could not start */
+  char                  *devices_problem;
+  CanteenKioskDevices   *devices;
+  CanteenKioskPrint     *print;
 };
 
-enum { PROP_0, PROP_DB_PATH, PROP_LANGUAGE, PROP_WINDOWED, PROP_DEMO, N_PROPS };
+enum { PROP_0, PROP_DB_PATH, PROP_LANGUAGE, PROP_WINDOWED, PROP_DEMO, PROP_EMULATE_DEVICES, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CanteenKioskApp, canteen_kiosk_app, GTK_TYPE_APPLICATION)
@@ -37,6 +45,9 @@ static const GOptionEntry option_entries[] = {
     N_("Run in a window instead of full screen (development)"), NULL },
   { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Demo mode: offer the ledger's cards as buttons instead of a card reader"), NULL },
+  /* main() has looked for this one already (kiosk-emulation.h). */
+  { "emulate-devices", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("With --demo: emulated card reader, scale and printer, so the buttons tap a card through the real drivers"), NULL },
   { NULL }
 };
 
@@ -62,6 +73,17 @@ canteen_kiosk_app_handle_local_options (GApplication *application, GVariantDict 
     self->windowed = TRUE;
   if (g_variant_dict_contains (options, "demo"))
     self->demo = TRUE;
+  if (g_variant_dict_contains (options, "emulate-devices"))
+    {
+      /* Emulated devices on a real counter would take real payments from
+       * cards nobody tapped: only a demo may have them. */
+      if (!self->demo)
+        {
+          g_printerr ("canteen-kiosk: --emulate-devices needs --demo\n");
+          return 2;
+        }
+      self->emulate_devices = TRUE;
+    }
   return -1;
 }
 
@@ -96,6 +118,51 @@ canteen_kiosk_app_open_ledger (CanteenKioskApp *self)
   canteen_identity_clear (&identity);
 }
 
+/* The device manager on the main context. No USB (libusb failing to start,
+ * the emulation failing) is shown in the status bar and is never fatal: the
+ * kiosk still sells through the demo buttons or D-Bus. */
+static void
+canteen_kiosk_app_start_devices (CanteenKioskApp *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Emulated devices exist before libusb first looks for devices. */
+  if (self->emulate_devices)
+    {
+      self->emulation = canteen_kiosk_emulation_new (&error);
+      if (self->emulation == NULL)
+        {
+          self->devices_problem = g_strdup_printf ("emulated devices: %s", error->message);
+          g_clear_error (&error);
+        }
+    }
+  self->device_manager = canteen_device_manager_new (&error);
+  if (self->device_manager != NULL && self->emulation != NULL)
+    canteen_kiosk_emulation_attach (self->emulation,
+                                    canteen_device_manager_get_usb_context (self->device_manager));
+  if (self->device_manager != NULL && !canteen_device_manager_start (self->device_manager, &error))
+    g_clear_object (&self->device_manager);
+  if (self->device_manager == NULL)
+    {
+      g_free (self->devices_problem);
+      self->devices_problem = g_strdup (error->message);
+      g_message ("no USB devices: %s", error->message);
+    }
+  self->devices = canteen_kiosk_devices_new (self->device_manager, self->flow, G_ACTION_GROUP (self));
+  self->print = canteen_kiosk_print_new ();
+}
+
+/* In reverse: the manager closes the devices (ending any transfer, a print
+ * job's too) while the emulated ones still answer. */
+static void
+canteen_kiosk_app_stop_devices (CanteenKioskApp *self)
+{
+  g_clear_object (&self->print);
+  g_clear_object (&self->devices);
+  g_clear_object (&self->device_manager);
+  g_clear_object (&self->emulation);
+}
+
 static void
 canteen_kiosk_app_startup (GApplication *application)
 {
@@ -114,6 +181,7 @@ canteen_kiosk_app_startup (GApplication *application)
   canteen_kiosk_app_load_css ();
   canteen_kiosk_app_open_ledger (self);
   self->flow = canteen_checkout_flow_new (self->db_path);
+  canteen_kiosk_app_start_devices (self);
   canteen_kiosk_app_install_actions (self);
 }
 
@@ -157,8 +225,13 @@ static void
 canteen_kiosk_app_shutdown (GApplication *application)
 {
   CanteenKioskApp *self = CANTEEN_KIOSK_APP (application);
+  GList *windows;
 
+  /* Windows show the devices: they go before the devices do. */
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
+    gtk_window_destroy (windows->data);
   G_APPLICATION_CLASS (canteen_kiosk_app_parent_class)->shutdown (application);
+  canteen_kiosk_app_stop_devices (self);
   g_clear_object (&self->flow);
   g_clear_pointer (&self->ledger, canteen_ledger_close);
 }
@@ -176,12 +249,23 @@ canteen_kiosk_app_constructed (GObject *object)
     }
 }
 
+/* An app that is never run (or never shut down) still closes its devices:
+ * a libusb context left behind would hold on to the USB (or emulated)
+ * devices for the rest of the process. */
+static void
+canteen_kiosk_app_dispose (GObject *object)
+{
+  canteen_kiosk_app_stop_devices (CANTEEN_KIOSK_APP (object));
+  G_OBJECT_CLASS (canteen_kiosk_app_parent_class)->dispose (object);
+}
+
 static void
 canteen_kiosk_app_finalize (GObject *object)
 {
   CanteenKioskApp *self = CANTEEN_KIOSK_APP (object);
 
   g_free (self->db_path);
+  g_free (self->devices_problem);
   g_free (self->language);
   g_free (self->ledger_problem);
   g_clear_object (&self->flow);
@@ -200,6 +284,7 @@ canteen_kiosk_app_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_LANGUAGE: g_value_set_string (value, self->language); break;
     case PROP_WINDOWED: g_value_set_boolean (value, self->windowed); break;
     case PROP_DEMO:     g_value_set_boolean (value, self->demo); break;
+    case PROP_EMULATE_DEVICES: g_value_set_boolean (value, self->emulate_devices); break;
     default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -228,6 +313,7 @@ canteen_kiosk_app_set_property (GObject *object, guint prop_id, const GValue *va
       break;
     case PROP_WINDOWED: self->windowed = g_value_get_boolean (value); break;
     case PROP_DEMO:     self->demo = g_value_get_boolean (value); break;
+    case PROP_EMULATE_DEVICES: self->emulate_devices = g_value_get_boolean (value); break;
     default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -240,6 +326,7 @@ canteen_kiosk_app_class_init (CanteenKioskAppClass *klass)
   GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
 
   object_class->constructed = canteen_kiosk_app_constructed;
+  object_class->dispose = canteen_kiosk_app_dispose;
   object_class->finalize = canteen_kiosk_app_finalize;
   object_class->get_property = canteen_kiosk_app_get_property;
   object_class->set_property = canteen_kiosk_app_set_property;
@@ -260,6 +347,10 @@ canteen_kiosk_app_class_init (CanteenKioskAppClass *klass)
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
   properties[PROP_DEMO] =
     g_param_spec_boolean ("demo", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  /* Read at startup: emulated devices must exist before the manager. */
+  properties[PROP_EMULATE_DEVICES] =
+    g_param_spec_boolean ("emulate-devices", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -329,6 +420,34 @@ canteen_kiosk_app_get_language (CanteenKioskApp *self)
 {
   g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
   return self->language;
+}
+
+CanteenKioskDevices *
+canteen_kiosk_app_get_devices (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->devices;
+}
+
+const char *
+canteen_kiosk_app_get_devices_problem (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->devices_problem;
+}
+
+CanteenKioskEmulation *
+canteen_kiosk_app_get_emulation (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->emulation;
+}
+
+CanteenKioskPrint *
+canteen_kiosk_app_get_print (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->print;
 }
 
 GtkWindow *

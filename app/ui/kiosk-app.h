@@ -6,18 +6,28 @@
  * (see kiosk-app-actions.c), so tests drive it in-process or over D-Bus.
  *
  * canteen_kiosk_app_new() is the real kiosk: app id cn.gov.canteen.Kiosk
- * and the command-line options --db, --lang, --windowed, --demo. Tests may
- * instead g_object_new() it with the properties below and no app id, which
- * keeps it off the session bus.
+ * and the command-line options --db, --lang, --windowed, --demo,
+ * --emulate-devices (with --demo only; main() must have seen to the preload
+ * library, see kiosk-emulation.h). Tests may instead g_object_new() it with
+ * the properties below and no app id, which keeps it off the session bus.
  *
- * A ledger that cannot be opened does not stop the kiosk: it shows the
- * problem in the status bar and refuses payments, so staff see why.
+ * At startup it also starts the USB device manager on the main context and
+ * connects it to the flow (kiosk-devices.h): a card tapped on any reader
+ * pays at the tap page, the scale's weight prices weighed dishes, and
+ * app.print-receipt prints the receipt of the result page.
+ *
+ * A ledger that cannot be opened, or USB that cannot be used, does not stop
+ * the kiosk: it shows the problem in the status bar (and refuses payments
+ * without a ledger), so staff see why.
  */
 #pragma once
 
 #include <gtk/gtk.h>
 
 #include "checkout-flow.h"
+#include "kiosk-devices.h"
+#include "kiosk-emulation.h"
+#include "kiosk-print.h"
 #include "ledger.h"
 
 G_BEGIN_DECLS
@@ -37,6 +47,14 @@ const char          *canteen_kiosk_app_get_ledger_problem (CanteenKioskApp *self
 CanteenCheckoutFlow *canteen_kiosk_app_get_flow           (CanteenKioskApp *self);
 gboolean             canteen_kiosk_app_get_demo           (CanteenKioskApp *self);
 const char          *canteen_kiosk_app_get_language       (CanteenKioskApp *self);
+/* The devices, connected to the flow (never NULL after startup). */
+CanteenKioskDevices *canteen_kiosk_app_get_devices        (CanteenKioskApp *self);
+/* Why there are no devices (libusb could not start), for staff; else NULL. */
+const char          *canteen_kiosk_app_get_devices_problem (CanteenKioskApp *self);
+/* The emulated devices with --emulate-devices, else NULL. */
+CanteenKioskEmulation *canteen_kiosk_app_get_emulation    (CanteenKioskApp *self);
+/* The receipt print job behind app.print-receipt. */
+CanteenKioskPrint   *canteen_kiosk_app_get_print          (CanteenKioskApp *self);
 /* The current kiosk window (replaced when the language changes). */
 GtkWindow           *canteen_kiosk_app_get_window         (CanteenKioskApp *self);
 

@@ -1,11 +1,8 @@
 /* kiosk-window.c — the kiosk window: pages, menu grid, clock. */
 #include "kiosk-window.h"
 
-
 #include "dish-button.h"
 #include "kiosk-header.h"
-#include "status-bar.h"
-#include "tap-page.h"
 #include "ui-resources.h"
 
 struct _CanteenKioskWindow
@@ -96,6 +93,43 @@ flow_page_changed_cb (CanteenCheckoutFlow *flow, GParamSpec *pspec, CanteenKiosk
 }
 
 static void
+scale_changed_cb (CanteenKioskDevices *devices, CanteenKioskWindow *self)
+{
+  CanteenScaleReading reading;
+
+  canteen_tray_view_set_scale (self->tray_view,
+                               canteen_kiosk_devices_get_scale_reading (devices, &reading) ? &reading : NULL);
+}
+
+static void
+devices_changed_cb (CanteenKioskDevices *devices, CanteenKioskWindow *self)
+{
+  /* The button shows wherever a printer is plugged in; app.print-receipt
+   * greys it out while the printer is not ready. */
+  canteen_receipt_view_set_printer_present (self->receipt_view,
+                                            canteen_kiosk_devices_has_kind (devices, CANTEEN_DEVICE_KIND_PRINTER));
+  /* A diner at the tap page would wait for nothing: say so. (No reader
+   * ever seen is the demo's direct taps, or a reader still to come.) */
+  canteen_tap_page_set_reader_gone (self->tap_page,
+                                    canteen_kiosk_devices_has_kind (devices, CANTEEN_DEVICE_KIND_CARD_READER)
+                                    && !canteen_kiosk_devices_get_reader_ready (devices));
+}
+
+static void
+unreadable_changed_cb (CanteenKioskDevices *devices, GParamSpec *pspec, CanteenKioskWindow *self)
+{
+  canteen_tap_page_set_unreadable (self->tap_page, canteen_kiosk_devices_get_unreadable (devices));
+}
+
+static void
+print_state_changed_cb (CanteenKioskPrint *print, GParamSpec *pspec, CanteenKioskWindow *self)
+{
+  canteen_receipt_view_set_print_state (self->receipt_view, canteen_kiosk_print_get_state (print),
+                                        canteen_kiosk_print_get_problem (print),
+                                        canteen_kiosk_print_get_error (print));
+}
+
+static void
 tray_total_changed_cb (CanteenTray *tray, GParamSpec *pspec, CanteenKioskWindow *self)
 {
   /* The tray can change while the tap page shows (an action over D-Bus). */
@@ -175,6 +209,19 @@ canteen_kiosk_window_dispose (GObject *object)
   CanteenKioskWindow *self = CANTEEN_KIOSK_WINDOW (object);
 
   g_clear_handle_id (&self->clock_id, g_source_remove);
+  /* The app's device objects outlive this window (or are gone already,
+   * taking the handlers with them). */
+  if (self->app != NULL)
+    {
+      CanteenKioskDevices *devices = canteen_kiosk_app_get_devices (self->app);
+      CanteenKioskPrint *print = canteen_kiosk_app_get_print (self->app);
+
+      if (devices != NULL)
+        g_signal_handlers_disconnect_by_data (devices, self);
+      if (print != NULL)
+        g_signal_handlers_disconnect_by_data (print, self);
+      self->app = NULL;
+    }
   if (self->flow != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->flow, self);
@@ -244,7 +291,8 @@ canteen_kiosk_window_load_identity (CanteenKioskWindow *self)
   g_autoptr(GError) error = NULL;
 
   canteen_status_bar_set_database_state (self->statusbar, canteen_kiosk_app_get_ledger_problem (self->app));
-  canteen_status_bar_set_demo (self->statusbar, canteen_kiosk_app_get_demo (self->app));
+  canteen_status_bar_set_demo (self->statusbar, canteen_kiosk_app_get_demo (self->app),
+                               canteen_kiosk_app_get_emulation (self->app) != NULL);
   if (ledger == NULL)
     {
       self->tz = g_time_zone_new_local ();
@@ -275,6 +323,28 @@ canteen_kiosk_window_load_identity (CanteenKioskWindow *self)
     }
 }
 
+/* Devices: indicators in the status bar, the weight on the tray, "tap
+ * again" on the tap page, the printer on the receipt page. */
+static void
+canteen_kiosk_window_watch_devices (CanteenKioskWindow *self)
+{
+  CanteenKioskDevices *devices = canteen_kiosk_app_get_devices (self->app);
+  CanteenKioskPrint *print = canteen_kiosk_app_get_print (self->app);
+
+  canteen_status_bar_set_devices (self->statusbar, canteen_kiosk_devices_get_list (devices));
+  canteen_status_bar_set_devices_problem (self->statusbar, canteen_kiosk_app_get_devices_problem (self->app));
+  canteen_tap_page_set_demo_emulated (self->tap_page, canteen_kiosk_app_get_emulation (self->app) != NULL);
+
+  g_signal_connect (devices, "scale-changed", G_CALLBACK (scale_changed_cb), self);
+  g_signal_connect (devices, "devices-changed", G_CALLBACK (devices_changed_cb), self);
+  g_signal_connect (devices, "notify::unreadable", G_CALLBACK (unreadable_changed_cb), self);
+  g_signal_connect (print, "notify::state", G_CALLBACK (print_state_changed_cb), self);
+  scale_changed_cb (devices, self);
+  devices_changed_cb (devices, self);
+  unreadable_changed_cb (devices, NULL, self);
+  print_state_changed_cb (print, NULL, self);
+}
+
 CanteenKioskWindow *
 canteen_kiosk_window_new (CanteenKioskApp *app)
 {
@@ -295,6 +365,7 @@ canteen_kiosk_window_new (CanteenKioskApp *app)
   g_signal_connect (self->flow, "notify::page", G_CALLBACK (flow_page_changed_cb), self);
   g_signal_connect (self->flow, "notify::busy", G_CALLBACK (flow_page_changed_cb), self);
   g_signal_connect (tray, "notify::total", G_CALLBACK (tray_total_changed_cb), self);
+  canteen_kiosk_window_watch_devices (self);
   flow_page_changed_cb (self->flow, NULL, self);
 
   {
@@ -324,6 +395,20 @@ canteen_kiosk_window_get_receipt_view (CanteenKioskWindow *self)
 {
   g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), NULL);
   return self->receipt_view;
+}
+
+CanteenTapPage *
+canteen_kiosk_window_get_tap_page (CanteenKioskWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), NULL);
+  return self->tap_page;
+}
+
+CanteenStatusBar *
+canteen_kiosk_window_get_statusbar (CanteenKioskWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), NULL);
+  return self->statusbar;
 }
 
 CanteenProblemView *

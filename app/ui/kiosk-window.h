@@ -2,7 +2,9 @@
  *
  * Contract: renders the app's checkout flow: the order page (today's dishes
  * for the current meal period, the tray, Pay), the tap, result, declined and
- * error pages, a header (canteen, period, clock, language) and a status bar.
+ * error pages, a header (canteen, period, clock, language) and a status bar
+ * with the devices' states; it shows the scale's weight on the tray, "tap
+ * again" for an unreadable card and the receipt printer's outcome.
  * It reads the ledger on the main thread only for display (identity, meal
  * times, menu, demo accounts) and never writes to it; every user step is an
  * app action. Built anew when the language changes, so all its text is
@@ -15,6 +17,8 @@
 #include "kiosk-app.h"
 #include "problem-view.h"
 #include "receipt-view.h"
+#include "status-bar.h"
+#include "tap-page.h"
 #include "tray-view.h"
 
 G_BEGIN_DECLS
@@ -31,6 +35,8 @@ void                canteen_kiosk_window_reload_menu (CanteenKioskWindow *self);
 GtkButton          *canteen_kiosk_window_get_pay_button    (CanteenKioskWindow *self);
 CanteenTrayView    *canteen_kiosk_window_get_tray_view     (CanteenKioskWindow *self);
 CanteenReceiptView *canteen_kiosk_window_get_receipt_view  (CanteenKioskWindow *self);
+CanteenTapPage     *canteen_kiosk_window_get_tap_page      (CanteenKioskWindow *self);
+CanteenStatusBar   *canteen_kiosk_window_get_statusbar     (CanteenKioskWindow *self);
 CanteenProblemView *canteen_kiosk_window_get_declined_view (CanteenKioskWindow *self);
 CanteenProblemView *canteen_kiosk_window_get_error_view    (CanteenKioskWindow *self);
 /* Number of dish buttons on the order page. */

@@ -13,6 +13,9 @@ struct _CanteenReceiptView
   GtkLabel  *holder_label;
   GtkWidget *replayed_label;
   GtkLabel  *auto_return_label;
+  GtkWidget *print_button;
+  GtkLabel  *print_label;
+  GtkLabel  *print_detail_label;
   GtkBox    *lines_box;
   GtkLabel  *total_label;
   GtkWidget *subsidy_caption;
@@ -33,6 +36,9 @@ canteen_receipt_view_class_init (CanteenReceiptViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, holder_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, replayed_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, auto_return_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, print_button);
+  gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, print_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, print_detail_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, lines_box);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, total_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, subsidy_caption);
@@ -126,6 +132,89 @@ canteen_receipt_view_set_receipt (CanteenReceiptView *self, const CanteenReceipt
   gtk_widget_set_visible (GTK_WIDGET (self->subsidy_label), receipt->subsidy_fen > 0);
   set_money (self->charged_label, receipt->charged_fen);
   set_money (self->balance_label, receipt->balance_fen);
+}
+
+void
+canteen_receipt_view_set_printer_present (CanteenReceiptView *self, gboolean present)
+{
+  g_return_if_fail (CANTEEN_IS_RECEIPT_VIEW (self));
+  gtk_widget_set_visible (self->print_button, present);
+}
+
+static const char *
+print_problem_text (CanteenKioskPrintProblem problem)
+{
+  switch (problem)
+    {
+    case CANTEEN_KIOSK_PRINT_PROBLEM_PAPER_OUT:
+      return _("the printer is out of paper");
+    case CANTEEN_KIOSK_PRINT_PROBLEM_COVER_OPEN:
+      return _("the printer's cover is open");
+    case CANTEEN_KIOSK_PRINT_PROBLEM_NONE:
+    case CANTEEN_KIOSK_PRINT_PROBLEM_OTHER:
+    default:
+      return _("the printer reported a problem");
+    }
+}
+
+void
+canteen_receipt_view_set_print_state (CanteenReceiptView *self, CanteenKioskPrintState state,
+                                      CanteenKioskPrintProblem problem, const char *error)
+{
+  g_autofree char *text = NULL;
+  GtkWidget *label;
+
+  g_return_if_fail (CANTEEN_IS_RECEIPT_VIEW (self));
+
+  label = GTK_WIDGET (self->print_label);
+  switch (state)
+    {
+    case CANTEEN_KIOSK_PRINT_PRINTING:
+      text = g_strdup (_("Printing the receipt…"));
+      break;
+    case CANTEEN_KIOSK_PRINT_PRINTED:
+      text = g_strdup (_("Receipt printed. Please take it from the printer."));
+      break;
+    case CANTEEN_KIOSK_PRINT_FAILED:
+      /* Translators: %s says why, e.g. "the printer is out of paper". The
+       * payment itself is done either way. */
+      text = g_strdup_printf (_("Receipt not printed: %s. Your payment is complete; you may print again."),
+                              print_problem_text (problem));
+      break;
+    case CANTEEN_KIOSK_PRINT_IDLE:
+    default:
+      break;
+    }
+  gtk_label_set_text (self->print_label, text != NULL ? text : "");
+  gtk_widget_set_visible (label, text != NULL);
+  if (state == CANTEEN_KIOSK_PRINT_FAILED)
+    gtk_widget_add_css_class (label, "print-error");
+  else
+    gtk_widget_remove_css_class (label, "print-error");
+  /* The device's own words, small, for the staff the diner calls over. */
+  gtk_label_set_text (self->print_detail_label, error != NULL ? error : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->print_detail_label),
+                          state == CANTEEN_KIOSK_PRINT_FAILED && error != NULL);
+  /* The page stays up while a receipt prints or waits for a reprint (see
+   * canteen_checkout_flow_hold_result), so the countdown would lie then. */
+  gtk_widget_set_visible (GTK_WIDGET (self->auto_return_label),
+                          state != CANTEEN_KIOSK_PRINT_PRINTING && state != CANTEEN_KIOSK_PRINT_FAILED);
+}
+
+const char *
+canteen_receipt_view_get_print_text (CanteenReceiptView *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_RECEIPT_VIEW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->print_label))
+       ? gtk_label_get_text (self->print_label) : NULL;
+}
+
+const char *
+canteen_receipt_view_get_print_detail_text (CanteenReceiptView *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_RECEIPT_VIEW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->print_detail_label))
+       ? gtk_label_get_text (self->print_detail_label) : NULL;
 }
 
 const char *

@@ -1,12 +1,18 @@
-/* status-bar.h — the bottom line: terminal id, ledger state, mode, version.
+/* status-bar.h — the bottom line: terminal id, ledger state, devices, mode, version.
  *
  * Contract: a passive view fed by the window. It states facts staff need
- * when a diner calls them over ("which terminal", "is the database OK");
- * device states will be added here by the driver issues.
+ * when a diner calls them over ("which terminal", "is the database OK",
+ * "is the reader plugged in"). Given the device list, it shows one
+ * indicator per kind of device present (card reader, scale, printer) and
+ * follows each device's state by itself: ready, starting, failed (in the
+ * error style, the device's error as tooltip) or disconnected (error
+ * style), and ready again when an unplugged device comes back.
  */
 #pragma once
 
 #include <gtk/gtk.h>
+
+#include "device.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +22,15 @@ G_DECLARE_FINAL_TYPE (CanteenStatusBar, canteen_status_bar, CANTEEN, STATUS_BAR,
 void canteen_status_bar_set_terminal       (CanteenStatusBar *self, const char *terminal);
 /* `problem` NULL when the ledger is open and usable. */
 void canteen_status_bar_set_database_state (CanteenStatusBar *self, const char *problem);
-void canteen_status_bar_set_demo           (CanteenStatusBar *self, gboolean demo);
+/* `emulated`: --emulate-devices (the badge says so). */
+void canteen_status_bar_set_demo           (CanteenStatusBar *self, gboolean demo, gboolean emulated);
+/* A GListModel of CanteenDevice to follow (NULL: none). */
+void canteen_status_bar_set_devices        (CanteenStatusBar *self, GListModel *devices);
+/* Why there are no USB devices at all (libusb failed), or NULL. */
+void canteen_status_bar_set_devices_problem (CanteenStatusBar *self, const char *problem);
+
+/* For tests: the indicator's text for `kind` ("读卡器", "读卡器 已断开"),
+ * NULL when no device of that kind was seen. */
+const char *canteen_status_bar_get_device_text (CanteenStatusBar *self, CanteenDeviceKind kind);
 
 G_END_DECLS

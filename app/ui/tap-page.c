@@ -12,11 +12,15 @@ struct _CanteenTapPage
   GtkBox      parent_instance;
   GtkLabel   *amount_label;
   GtkWidget  *hint_label;
+  GtkLabel   *message_label;
   GtkWidget  *busy_box;
   GtkSpinner *spinner;
   GtkWidget  *cancel_button;
   GtkWidget  *demo_box;
+  GtkLabel   *demo_title;
   GtkFlowBox *demo_cards;
+  gboolean    unreadable;
+  gboolean    reader_gone;
 };
 
 G_DEFINE_FINAL_TYPE (CanteenTapPage, canteen_tap_page, GTK_TYPE_BOX)
@@ -30,10 +34,12 @@ canteen_tap_page_class_init (CanteenTapPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, CANTEEN_UI_RESOURCE_PATH "tap-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, amount_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, message_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, busy_box);
   gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, demo_box);
+  gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, demo_title);
   gtk_widget_class_bind_template_child (widget_class, CanteenTapPage, demo_cards);
 }
 
@@ -42,6 +48,7 @@ canteen_tap_page_init (CanteenTapPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   canteen_tap_page_set_amount (self, 0);
+  canteen_tap_page_set_demo_emulated (self, FALSE);
 }
 
 void
@@ -74,6 +81,60 @@ canteen_tap_page_set_busy (CanteenTapPage *self, gboolean busy)
   gtk_widget_set_sensitive (self->demo_box, !busy);
 }
 
+static void
+canteen_tap_page_update_message (CanteenTapPage *self)
+{
+  const char *text = NULL;
+
+  /* A reader that is not there cannot be tapped again: that comes first. */
+  if (self->reader_gone)
+    text = _("The card reader is disconnected. Please call the canteen staff.");
+  else if (self->unreadable)
+    text = _("Card could not be read, please tap again");
+  gtk_label_set_text (self->message_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), text != NULL);
+}
+
+void
+canteen_tap_page_set_unreadable (CanteenTapPage *self, gboolean unreadable)
+{
+  g_return_if_fail (CANTEEN_IS_TAP_PAGE (self));
+  self->unreadable = unreadable;
+  canteen_tap_page_update_message (self);
+}
+
+void
+canteen_tap_page_set_reader_gone (CanteenTapPage *self, gboolean gone)
+{
+  g_return_if_fail (CANTEEN_IS_TAP_PAGE (self));
+  self->reader_gone = gone;
+  canteen_tap_page_update_message (self);
+}
+
+const char *
+canteen_tap_page_get_message_text (CanteenTapPage *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_TAP_PAGE (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->message_label))
+       ? gtk_label_get_text (self->message_label) : NULL;
+}
+
+void
+canteen_tap_page_set_demo_emulated (CanteenTapPage *self, gboolean emulated)
+{
+  const char *title;
+
+  g_return_if_fail (CANTEEN_IS_TAP_PAGE (self));
+
+  if (emulated)
+    /* Translators: heading over the demo card buttons with --emulate-devices. */
+    title = _("Demo: tap a card below on the emulated card reader");
+  else
+    /* Translators: heading over the card buttons shown in demo mode. */
+    title = _("Demo: tap a card below");
+  gtk_label_set_text (self->demo_title, title);
+}
+
 static GtkWidget *
 make_demo_card_button (const CanteenAccount *account)
 {
@@ -98,7 +159,7 @@ make_demo_card_button (const CanteenAccount *account)
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
   gtk_button_set_child (GTK_BUTTON (button), label);
   gtk_widget_add_css_class (button, "demo-card");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.tap-card");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.demo-tap");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", account->card);
   return button;
 }

@@ -14,6 +14,7 @@ struct _CanteenTrayView
   GtkListBox  *list_box;
   GtkLabel    *title_label;
   GtkLabel    *total_label;
+  GtkLabel    *scale_label;
   CanteenTray *tray;
 };
 
@@ -81,6 +82,7 @@ canteen_tray_view_class_init (CanteenTrayViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CanteenTrayView, list_box);
   gtk_widget_class_bind_template_child (widget_class, CanteenTrayView, title_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenTrayView, total_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenTrayView, scale_label);
 }
 
 static void
@@ -118,6 +120,42 @@ canteen_tray_view_set_tray (CanteenTrayView *self, CanteenTray *tray)
       g_signal_connect_after (tray, "items-changed", G_CALLBACK (tray_items_changed_cb), self);
     }
   canteen_tray_view_update (self);
+}
+
+void
+canteen_tray_view_set_scale (CanteenTrayView *self, const CanteenScaleReading *reading)
+{
+  g_autofree char *text = NULL;
+  GtkWidget *label;
+
+  g_return_if_fail (CANTEEN_IS_TRAY_VIEW (self));
+
+  label = GTK_WIDGET (self->scale_label);
+  gtk_widget_set_visible (label, reading != NULL);
+  if (reading == NULL)
+    return;
+  if (reading->valid && reading->stable)
+    /* Translators: the scale's weight on the tray, e.g. "Scale 352 g". */
+    text = g_strdup_printf (_("Scale %d g"), reading->grams);
+  else if (reading->valid)
+    /* Translators: the scale is still settling (not a weight to sell by). */
+    text = g_strdup (_("Scale: weighing…"));
+  else
+    /* Translators: the scale reports no usable weight (over capacity, fault). */
+    text = g_strdup (_("Scale: no weight"));
+  gtk_label_set_text (self->scale_label, text);
+  if (reading->valid && reading->stable)
+    gtk_widget_remove_css_class (label, "unsettled");
+  else
+    gtk_widget_add_css_class (label, "unsettled");
+}
+
+const char *
+canteen_tray_view_get_scale_text (CanteenTrayView *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_TRAY_VIEW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->scale_label))
+       ? gtk_label_get_text (self->scale_label) : NULL;
 }
 
 const char *

@@ -5,8 +5,12 @@
 # Starts the kiosk on a private session bus and X server, drives a checkout
 # and a decline with `gapplication action`, saves screenshots to OUTDIR
 # (kiosk-order.png, kiosk-checkout.png, kiosk-declined.png), and checks the
-# PNGs and the ledger's `checkouts` table. Prints TAP. Never waits without
-# a bound: every poll has a deadline and the whole run has a timeout.
+# PNGs and the ledger's `checkouts` table. Then starts it again as
+# `./canteen demo` does without devices (--demo --emulate-devices: the
+# binary re-executes itself with libumockdev-preload) and pays with a card
+# tapped on the emulated reader (kiosk-emulated-paid.png). Prints TAP.
+# Never waits without a bound: every poll has a deadline and the whole run
+# has a timeout.
 set -u
 
 if [ "${CANTEEN_E2E_INNER:-}" != 1 ]; then
@@ -96,7 +100,7 @@ screenshot() {
 
 sql() { sqlite3 -batch -noheader "$DB" "$1"; }
 
-echo "1..12"
+echo "1..18"
 
 "$MAKE_LEDGER" "$DB" || bail "cannot create the test ledger"
 mkdir -p "$OUTDIR"
@@ -148,8 +152,40 @@ else
   fail "app.quit ends the kiosk cleanly"
 fi
 
+# The demo with emulated devices: a chip card (赵强, 04A1B2C3, ¥50.00) is
+# tapped on the emulated reader and read by the real driver.
+"$KIOSK" --db "$DB" --windowed --demo --emulate-devices > "$WORK/kiosk-emulated.log" 2>&1 &
+KIOSK_PID=$!
+if wait_until 20 bus_owned && wait_until 10 page_is order; then
+  ok "the kiosk starts with --demo --emulate-devices"
+else
+  fail "the kiosk starts with --demo --emulate-devices"
+fi
+action add-dish "'D03'"
+action pay
+wait_until 10 page_is tap
+sleep 0.5   # the emulated devices are opened on the first iterations
+action demo-tap "'04A1B2C3'"
+check "a tap on the emulated reader reaches the result page" wait_until 15 page_is result
+screenshot kiosk-emulated-paid.png
+check "emulated result page screenshot is a 1280x800 PNG" png_ok "$OUTDIR/kiosk-emulated-paid.png"
+check "the chip card paid ¥1.00, once" \
+  [ "$(sql "SELECT count(*) || ':' || (SELECT balance_fen FROM accounts WHERE card = '04A1B2C3') FROM checkouts WHERE card = '04A1B2C3'")" = "1:4900" ]
+check "the emulated devices started (nothing logged about USB)" \
+  sh -c "! grep -q -e 'no USB devices' -e 'emulated devices:' '$WORK/kiosk-emulated.log'"
+action quit
+if wait_until 10 sh -c "! kill -0 $KIOSK_PID 2>/dev/null"; then
+  wait "$KIOSK_PID"
+  rc=$?
+  KIOSK_PID=
+  check "app.quit ends the emulated kiosk cleanly" [ "$rc" = 0 ]
+else
+  fail "app.quit ends the emulated kiosk cleanly"
+fi
+
 if [ $failed -gt 0 ]; then
   sed 's/^/# kiosk: /' "$WORK/kiosk.log"
+  [ -f "$WORK/kiosk-emulated.log" ] && grep -v DEBUG "$WORK/kiosk-emulated.log" | sed 's/^/# kiosk (emulated): /'
   exit 1
 fi
 exit 0

@@ -66,7 +66,9 @@ kiosk_fixture_create (const char *path, GError **error)
       || !canteen_ledger_set_account_status (ledger, KIOSK_FIXTURE_CARD_LOST, CANTEEN_ACCOUNT_LOST,
                                              "fixture", error)
       || !canteen_ledger_add_account (ledger, KIOSK_FIXTURE_CARD_VISITOR, "陈明", "GOV02",
-                                      8000, 0, error))
+                                      8000, 0, error)
+      || !canteen_ledger_add_account (ledger, KIOSK_FIXTURE_CARD_CHIP, "赵强", KIOSK_FIXTURE_AGENCY,
+                                      KIOSK_FIXTURE_CARD_CHIP_FEN, 0, error))
     return NULL;
   return g_steal_pointer (&ledger);
 }

@@ -2,7 +2,7 @@
  *
  * Contract: kiosk_fixture_create() makes an initialised ledger at `path`
  * (canteen 市政府机关第一食堂, terminal T01, Asia/Shanghai) with ten dishes on
- * today's menu (one weighed) and four cards, and returns it open. Amounts
+ * today's menu (one weighed) and five cards, and returns it open. Amounts
  * are chosen so tests can reason about them exactly.
  */
 #pragma once
@@ -29,6 +29,9 @@ G_BEGIN_DECLS
 #define KIOSK_FIXTURE_CARD_POOR_FEN  500
 #define KIOSK_FIXTURE_CARD_LOST      "C1003"   /* 王芳, reported lost */
 #define KIOSK_FIXTURE_CARD_VISITOR   "C2001"   /* 陈明, another agency */
+/* A chip card: its id is the UID a card reader reports (4 bytes, hex). */
+#define KIOSK_FIXTURE_CARD_CHIP      "04A1B2C3"  /* 赵强, ¥50.00 */
+#define KIOSK_FIXTURE_CARD_CHIP_FEN  5000
 
 CanteenLedger *kiosk_fixture_create  (const char *path, GError **error);
 gint64         kiosk_fixture_balance (CanteenLedger *ledger, const char *card);

@@ -8,12 +8,15 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <string.h>
 
 #include "kiosk-app.h"
 #include "kiosk-fixture.h"
 #include "kiosk-i18n.h"
+#include "kiosk-test-app.h"
 #include "kiosk-window.h"
 #include "money.h"
+#include "receipt-escpos.h"
 
 #define WAIT_TIMEOUT_US (15 * G_USEC_PER_SEC)
 
@@ -60,14 +63,7 @@ remove_dir (const char *dir)
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  GList *windows;
-
-  /* Every window (a language switch makes new ones) before the app. */
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (f->app))) != NULL)
-    gtk_window_destroy (windows->data);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_clear_object (&f->app);
+  kiosk_test_app_finish (&f->app);
   canteen_ledger_close (f->ledger);
   remove_dir (f->dir);
   g_free (f->db_path);
@@ -142,6 +138,12 @@ test_menu_shown (Fixture *f, gconstpointer data)
   g_assert_cmpuint (canteen_kiosk_window_get_n_dishes (window_of (f)), ==, 10);
   /* Empty tray: Pay is disabled (its button greys out). */
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "pay"));
+  /* No USB device here: no indicator, no weight, and no problem either
+   * (libusb starts fine with nothing plugged in). */
+  for (CanteenDeviceKind kind = CANTEEN_DEVICE_KIND_CARD_READER; kind <= CANTEEN_DEVICE_KIND_PRINTER; kind++)
+    g_assert_null (canteen_status_bar_get_device_text (canteen_kiosk_window_get_statusbar (window_of (f)), kind));
+  g_assert_null (canteen_tray_view_get_scale_text (canteen_kiosk_window_get_tray_view (window_of (f))));
+  g_assert_null (canteen_kiosk_app_get_emulation (f->app));
 }
 
 static void
@@ -215,9 +217,24 @@ test_checkout (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (stored->charged_fen, ==, total);
   g_assert_cmpuint (tray_items (f), ==, 0);
+  /* A receipt but no printer: nothing to print on. */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "print-receipt"));
 
   activate (f, "done", NULL);
   wait_for_page (f, "order");
+}
+
+/* The demo's card buttons without emulated devices: app.tap-card directly. */
+static void
+test_demo_tap_direct (Fixture *f, gconstpointer data)
+{
+  activate (f, "add-dish", g_variant_new_string (KIOSK_FIXTURE_DISH_RICE));
+  activate (f, "pay", NULL);
+  wait_for_page (f, "tap");
+  activate (f, "demo-tap", g_variant_new_string (KIOSK_FIXTURE_CARD_CHIP));
+  wait_for_page (f, "result");
+  g_assert_cmpint (kiosk_fixture_balance (f->ledger, KIOSK_FIXTURE_CARD_CHIP), ==,
+                   KIOSK_FIXTURE_CARD_CHIP_FEN - KIOSK_FIXTURE_DISH_RICE_FEN);
 }
 
 static void
@@ -226,7 +243,7 @@ test_weighed_dish (Fixture *f, gconstpointer data)
   const CanteenReceipt *receipt;
   const CanteenPricedLine *line;
 
-  /* No scale yet: the standard portion (300 g) is sold. */
+  /* No scale: the standard portion (300 g) is sold. */
   activate (f, "add-dish", g_variant_new_string (KIOSK_FIXTURE_DISH_WEIGHED));
   assert_money_text (canteen_tray_view_get_total_text (canteen_kiosk_window_get_tray_view (window_of (f))),
                      KIOSK_FIXTURE_DISH_WEIGHED_FEN);
@@ -383,6 +400,60 @@ test_tray_checkout_id (void)
   g_assert_cmpint (canteen_tray_get_total (tray), ==, 2400);
 }
 
+static gsize
+count_bytes (GBytes *haystack, const void *needle, gsize needle_len)
+{
+  gsize len, n = 0;
+  const guint8 *data = g_bytes_get_data (haystack, &len);
+
+  for (gsize i = 0; i + needle_len <= len; i++)
+    if (memcmp (data + i, needle, needle_len) == 0)
+      n++;
+  return n;
+}
+
+/* The receipt as an ESC/POS job: GB18030 text, ￥ for ¥, "?" for what no
+ * printer font has, a QR code with the checkout id, a partial cut. */
+static void
+test_receipt_escpos (void)
+{
+  g_autoptr(CanteenReceipt) receipt = canteen_receipt_new ();
+  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
+  g_autoptr(GBytes) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pork = NULL;
+  g_autofree char *holder = NULL;
+  CanteenPricedLine *line = g_new0 (CanteenPricedLine, 1);
+  static const guint8 partial_cut[] = { 0x1D, 0x56, 0x42, 0x00 };
+  gsize pork_len = 0, holder_len = 0;
+
+  receipt->checkout_id = g_strdup ("6f1c0f5e-3a52-4d35-9d43-0d1c2b7f9a10");
+  receipt->card = g_strdup ("04A1B2C3");
+  receipt->holder = g_strdup ("张伟\xF0\x9F\x98\x80\t");   /* an emoji and a tab: data, not commands */
+  receipt->canteen = g_strdup ("市政府机关第一食堂");
+  receipt->terminal = g_strdup ("T01");
+  receipt->created = g_date_time_new_utc (2025, 3, 4, 4, 30, 0);
+  line->dish_id = g_strdup ("D01");
+  line->name = g_strdup ("红烧肉");
+  line->amount_fen = 1200;
+  g_ptr_array_add (receipt->lines, line);
+  receipt->total_fen = receipt->charged_fen = 1200;
+  receipt->balance_fen = 3800;
+
+  doc = canteen_receipt_to_escpos (receipt, tz, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (doc);
+  pork = g_convert ("红烧肉", -1, "GB18030", "UTF-8", NULL, &pork_len, NULL);
+  g_assert_cmpuint (count_bytes (doc, pork, pork_len), ==, 1);
+  /* ￥ (A3A4) for every amount; the four-byte GB18030 ¥ never. */
+  g_assert_cmpuint (count_bytes (doc, "\xA3\xA4", 2), >=, 4);
+  g_assert_cmpuint (count_bytes (doc, "\x81\x30\x84\x36", 4), ==, 0);
+  holder = g_convert ("张伟??", -1, "GB18030", "UTF-8", NULL, &holder_len, NULL);
+  g_assert_cmpuint (count_bytes (doc, holder, holder_len), ==, 1);
+  g_assert_cmpuint (count_bytes (doc, receipt->checkout_id, strlen (receipt->checkout_id)), >=, 2);
+  g_assert_cmpuint (count_bytes (doc, partial_cut, sizeof partial_cut), ==, 1);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -391,9 +462,11 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/kiosk/tray/checkout-id", test_tray_checkout_id);
+  g_test_add_func ("/kiosk/receipt/escpos", test_receipt_escpos);
   g_test_add ("/kiosk/window/menu", Fixture, NULL, fixture_set_up, test_menu_shown, fixture_tear_down);
   g_test_add ("/kiosk/window/edit-tray", Fixture, NULL, fixture_set_up, test_edit_tray, fixture_tear_down);
   g_test_add ("/kiosk/window/checkout", Fixture, NULL, fixture_set_up, test_checkout, fixture_tear_down);
+  g_test_add ("/kiosk/window/demo-tap-direct", Fixture, NULL, fixture_set_up, test_demo_tap_direct, fixture_tear_down);
   g_test_add ("/kiosk/window/weighed", Fixture, NULL, fixture_set_up, test_weighed_dish, fixture_tear_down);
   g_test_add ("/kiosk/window/declined-insufficient", Fixture, NULL, fixture_set_up,
               test_declined_insufficient, fixture_tear_down);

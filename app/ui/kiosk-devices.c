@@ -1,0 +1,273 @@
+/* kiosk-devices.c — card taps to app.tap-card, the scale's weight, device states. */
+#include "kiosk-devices.h"
+
+#include "card-session.h"
+
+struct _CanteenKioskDevices
+{
+  GObject               parent_instance;
+  CanteenDeviceManager *manager;     /* owned ref, or NULL */
+  GListModel           *devices;     /* the manager's list, or an empty store */
+  CanteenCheckoutFlow  *flow;        /* owned ref */
+  GActionGroup         *actions;     /* not owned: the application */
+  gboolean              unreadable;
+};
+
+enum { PROP_0, PROP_UNREADABLE, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+enum { SIGNAL_DEVICES_CHANGED, SIGNAL_SCALE_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CanteenKioskDevices, canteen_kiosk_devices, G_TYPE_OBJECT)
+
+static void
+canteen_kiosk_devices_set_unreadable (CanteenKioskDevices *self, gboolean unreadable)
+{
+  if (self->unreadable == unreadable)
+    return;
+  self->unreadable = unreadable;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREADABLE]);
+}
+
+/* The tap page, and nothing in flight: the only moment a card may pay. */
+static gboolean
+canteen_kiosk_devices_waiting_for_card (CanteenKioskDevices *self)
+{
+  return canteen_checkout_flow_get_page (self->flow) == CANTEEN_KIOSK_PAGE_TAP
+      && !canteen_checkout_flow_get_busy (self->flow);
+}
+
+static void
+card_inserted_cb (CanteenCardReader *reader, CanteenCardSession *session, CanteenKioskDevices *self)
+{
+  const char *name = canteen_device_get_name (CANTEEN_DEVICE (reader));
+
+  /* A second tap of the same card lands here while the first is being
+   * paid (busy) or after it was (result page): it must not pay again. */
+  if (!canteen_kiosk_devices_waiting_for_card (self))
+    {
+      g_message ("%s: a card was presented while no payment waits for one; ignored", name);
+      return;
+    }
+  canteen_kiosk_devices_set_unreadable (self, FALSE);
+  g_action_group_activate_action (self->actions, "tap-card",
+                                  g_variant_new_string (canteen_card_session_get_uid (session)));
+}
+
+static void
+card_unreadable_cb (CanteenCardReader *reader, const char *message, CanteenKioskDevices *self)
+{
+  /* The driver has logged why. */
+  if (canteen_kiosk_devices_waiting_for_card (self))
+    canteen_kiosk_devices_set_unreadable (self, TRUE);
+}
+
+static void
+scale_reading_cb (CanteenPosScale *scale, CanteenKioskDevices *self)
+{
+  g_signal_emit (self, signals[SIGNAL_SCALE_CHANGED], 0);
+}
+
+static void
+device_state_cb (CanteenDevice *device, GParamSpec *pspec, CanteenKioskDevices *self)
+{
+  g_signal_emit (self, signals[SIGNAL_DEVICES_CHANGED], 0);
+  if (CANTEEN_IS_POS_SCALE (device))
+    g_signal_emit (self, signals[SIGNAL_SCALE_CHANGED], 0);
+}
+
+static void
+watch_device (CanteenKioskDevices *self, CanteenDevice *device)
+{
+  g_signal_connect (device, "notify::state", G_CALLBACK (device_state_cb), self);
+  if (CANTEEN_IS_CARD_READER (device))
+    {
+      g_signal_connect (device, "card-inserted", G_CALLBACK (card_inserted_cb), self);
+      g_signal_connect (device, "card-unreadable", G_CALLBACK (card_unreadable_cb), self);
+    }
+  if (CANTEEN_IS_POS_SCALE (device))
+    g_signal_connect (device, "reading-changed", G_CALLBACK (scale_reading_cb), self);
+}
+
+static void
+devices_changed_cb (GListModel *list, guint position, guint removed, guint added,
+                    CanteenKioskDevices *self)
+{
+  /* The manager only ever appends (a device that leaves stays, GONE). */
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(CanteenDevice) device = g_list_model_get_item (list, i);
+      watch_device (self, device);
+    }
+  g_signal_emit (self, signals[SIGNAL_DEVICES_CHANGED], 0);
+  g_signal_emit (self, signals[SIGNAL_SCALE_CHANGED], 0);
+}
+
+static void
+flow_page_cb (CanteenCheckoutFlow *flow, GParamSpec *pspec, CanteenKioskDevices *self)
+{
+  /* "Please tap again" belongs to the tap it answered. */
+  canteen_kiosk_devices_set_unreadable (self, FALSE);
+}
+
+static void
+canteen_kiosk_devices_dispose (GObject *object)
+{
+  CanteenKioskDevices *self = CANTEEN_KIOSK_DEVICES (object);
+
+  if (self->devices != NULL)
+    {
+      guint n = g_list_model_get_n_items (self->devices);
+
+      g_signal_handlers_disconnect_by_data (self->devices, self);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(CanteenDevice) device = g_list_model_get_item (self->devices, i);
+          g_signal_handlers_disconnect_by_data (device, self);
+        }
+      g_clear_object (&self->devices);
+    }
+  if (self->flow != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->flow, self);
+      g_clear_object (&self->flow);
+    }
+  g_clear_object (&self->manager);
+  G_OBJECT_CLASS (canteen_kiosk_devices_parent_class)->dispose (object);
+}
+
+static void
+canteen_kiosk_devices_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CanteenKioskDevices *self = CANTEEN_KIOSK_DEVICES (object);
+
+  switch (prop_id)
+    {
+    case PROP_UNREADABLE: g_value_set_boolean (value, self->unreadable); break;
+    default:              G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+canteen_kiosk_devices_class_init (CanteenKioskDevicesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = canteen_kiosk_devices_dispose;
+  object_class->get_property = canteen_kiosk_devices_get_property;
+
+  properties[PROP_UNREADABLE] =
+    g_param_spec_boolean ("unreadable", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_DEVICES_CHANGED] =
+    g_signal_new ("devices-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_SCALE_CHANGED] =
+    g_signal_new ("scale-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+canteen_kiosk_devices_init (CanteenKioskDevices *self)
+{
+}
+
+CanteenKioskDevices *
+canteen_kiosk_devices_new (CanteenDeviceManager *manager, CanteenCheckoutFlow *flow, GActionGroup *actions)
+{
+  CanteenKioskDevices *self;
+  guint n;
+
+  g_return_val_if_fail (manager == NULL || CANTEEN_IS_DEVICE_MANAGER (manager), NULL);
+  g_return_val_if_fail (CANTEEN_IS_CHECKOUT_FLOW (flow), NULL);
+  g_return_val_if_fail (G_IS_ACTION_GROUP (actions), NULL);
+
+  self = g_object_new (CANTEEN_TYPE_KIOSK_DEVICES, NULL);
+  self->flow = g_object_ref (flow);
+  self->actions = actions;
+  if (manager != NULL)
+    {
+      self->manager = g_object_ref (manager);
+      self->devices = g_object_ref (canteen_device_manager_get_devices (manager));
+    }
+  else
+    self->devices = G_LIST_MODEL (g_list_store_new (CANTEEN_TYPE_DEVICE));
+
+  n = g_list_model_get_n_items (self->devices);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CanteenDevice) device = g_list_model_get_item (self->devices, i);
+      watch_device (self, device);
+    }
+  g_signal_connect (self->devices, "items-changed", G_CALLBACK (devices_changed_cb), self);
+  g_signal_connect (self->flow, "notify::page", G_CALLBACK (flow_page_cb), self);
+  return self;
+}
+
+GListModel *
+canteen_kiosk_devices_get_list (CanteenKioskDevices *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_DEVICES (self), NULL);
+  return self->devices;
+}
+
+gboolean
+canteen_kiosk_devices_has_kind (CanteenKioskDevices *self, CanteenDeviceKind kind)
+{
+  guint n;
+
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_DEVICES (self), FALSE);
+
+  n = g_list_model_get_n_items (self->devices);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CanteenDevice) device = g_list_model_get_item (self->devices, i);
+      if (canteen_device_get_kind (device) == kind)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+canteen_kiosk_devices_get_unreadable (CanteenKioskDevices *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_DEVICES (self), FALSE);
+  return self->unreadable;
+}
+
+gboolean
+canteen_kiosk_devices_get_reader_ready (CanteenKioskDevices *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_DEVICES (self), FALSE);
+  return self->manager != NULL
+      && canteen_device_manager_find (self->manager, CANTEEN_DEVICE_KIND_CARD_READER) != NULL;
+}
+
+gboolean
+canteen_kiosk_devices_get_scale_reading (CanteenKioskDevices *self, CanteenScaleReading *out)
+{
+  CanteenDevice *scale;
+
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_DEVICES (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  scale = self->manager != NULL
+        ? canteen_device_manager_find (self->manager, CANTEEN_DEVICE_KIND_SCALE) : NULL;
+  return scale != NULL && CANTEEN_IS_POS_SCALE (scale)
+      && canteen_pos_scale_get_reading (CANTEEN_POS_SCALE (scale), out);
+}
+
+CanteenEscposPrinter *
+canteen_kiosk_devices_get_printer (CanteenKioskDevices *self)
+{
+  CanteenDevice *printer;
+
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_DEVICES (self), NULL);
+
+  printer = self->manager != NULL
+          ? canteen_device_manager_find (self->manager, CANTEEN_DEVICE_KIND_PRINTER) : NULL;
+  return printer != NULL && CANTEEN_IS_ESCPOS_PRINTER (printer) ? CANTEEN_ESCPOS_PRINTER (printer) : NULL;
+}

@@ -1,0 +1,54 @@
+/* kiosk-devices.h — the device manager, connected to the checkout flow.
+ *
+ * Contract: follows every device the manager reports (present at start or
+ * plugged in later, and back after an unplug) on the main context, and
+ * turns what they do into kiosk terms. The window and the actions read it;
+ * it never edits the tray or pays by itself.
+ *
+ *  - Tap pays: a card presented to any card reader while the flow waits for
+ *    one (tap page, no payment in flight) activates app.tap-card with the
+ *    card's UID (upper-case hex, as the ledger's chip card ids are) on
+ *    `actions` — the very path of a demo button or a D-Bus call. A card
+ *    presented at any other moment (order page, while paying, on the
+ *    receipt) is ignored and logged; so a card tapped twice pays once.
+ *  - "unreadable" is TRUE after a reader saw a card it could not read while
+ *    the flow waited for one, until a card is read or the page changes.
+ *  - The weight: get_scale_reading() is the reading of the first READY scale
+ *    (net of its tare); "scale-changed" is emitted whenever it may differ.
+ *  - "devices-changed" is emitted when a device arrives or changes state
+ *    (READY, FAILED, GONE and back): status bar, print action.
+ *
+ * `manager` may be NULL (libusb could not start): then no device is ever
+ * present. `actions` (the application) is not referenced: it must outlive
+ * this object.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "checkout-flow.h"
+#include "device-manager.h"
+#include "drivers.h"
+
+G_BEGIN_DECLS
+
+#define CANTEEN_TYPE_KIOSK_DEVICES (canteen_kiosk_devices_get_type ())
+G_DECLARE_FINAL_TYPE (CanteenKioskDevices, canteen_kiosk_devices, CANTEEN, KIOSK_DEVICES, GObject)
+
+CanteenKioskDevices  *canteen_kiosk_devices_new (CanteenDeviceManager *manager,
+                                                 CanteenCheckoutFlow  *flow,
+                                                 GActionGroup         *actions);
+
+/* The manager's devices (CanteenDevice), or an empty model without one. */
+GListModel           *canteen_kiosk_devices_get_list        (CanteenKioskDevices *self);
+/* Whether a device of `kind` was ever seen (whatever its state now). */
+gboolean              canteen_kiosk_devices_has_kind        (CanteenKioskDevices *self, CanteenDeviceKind kind);
+gboolean              canteen_kiosk_devices_get_unreadable  (CanteenKioskDevices *self);
+/* Whether a card reader is READY now. */
+gboolean              canteen_kiosk_devices_get_reader_ready (CanteenKioskDevices *self);
+/* FALSE when no READY scale has reported a weight yet. */
+gboolean              canteen_kiosk_devices_get_scale_reading (CanteenKioskDevices *self, CanteenScaleReading *out);
+/* The first READY receipt printer, or NULL. */
+CanteenEscposPrinter *canteen_kiosk_devices_get_printer     (CanteenKioskDevices *self);
+
+G_END_DECLS
