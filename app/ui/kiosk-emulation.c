@@ -129,6 +129,9 @@ canteen_kiosk_emulation_attach (CanteenKioskEmulation *self, CanteenUsbContext *
   emulated_devices (self, devices);
   for (guint i = 0; i < N_EMULATED; i++)
     canteen_emu_device_set_notify (devices[i], kick_cb, g_object_ref (usb), g_object_unref);
+  /* Every completion now wakes the loop, so the reaping tick is only a
+   * safety net: at its 50 ms default it alone would cost ~1% of a core. */
+  canteen_usb_context_set_emulated_tick (usb, 1000);
 }
 
 /* The UID bytes of a card id as a reader reports it: upper-case hex of 4,
