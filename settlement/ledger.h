@@ -214,6 +214,20 @@ GPtrArray *canteen_ledger_list_exemplars (CanteenLedger *ledger, GPtrArray *dish
 gint     canteen_ledger_forget_exemplars (CanteenLedger *ledger, const char *dish_id,
                                           const gint64 *ids, guint n_ids, GError **error);
 
+/* ---- checkout frames ------------------------------------------------------ */
+
+/* Keeps the camera frame (JPEG bytes) a committed checkout was recognised
+ * from, in "<ledger>.frames/<local day>/<checkout id>.jpg", and its
+ * SHA-256 in the ledger. Idempotent: the same frame again is a no-op; a
+ * different frame for the same checkout is CONFLICT. Never part of the
+ * payment: call it after the checkout committed, and a failure here leaves
+ * the checkout as it is. */
+gboolean canteen_ledger_keep_frame (CanteenLedger *ledger, const char *checkout_id, GBytes *jpeg,
+                                    GError **error);
+/* The frame's path, after checking its SHA-256 (CORRUPT when it does not
+ * match, NOT_FOUND when none was kept or the file is gone). */
+char    *canteen_ledger_get_frame (CanteenLedger *ledger, const char *checkout_id, GError **error);
+
 /* ---- managers ---------------------------------------------------------- */
 
 #define CANTEEN_PIN_MIN_DIGITS 4

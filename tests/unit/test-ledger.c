@@ -806,6 +806,47 @@ test_exemplars (Fixture *f, gconstpointer data)
   assert_verifies (f->ledger);
 }
 
+static void
+test_checkout_frames (Fixture *f, gconstpointer data)
+{
+  static const char *const tray[] = { "D01", NULL };
+  static const guint8 jpeg_a[] = { 0xFF, 0xD8, 0xFF, 0xE0, 'a', 0xFF, 0xD9 };
+  static const guint8 jpeg_b[] = { 0xFF, 0xD8, 0xFF, 0xE0, 'b', 0xFF, 0xD9 };
+  g_autoptr(GBytes) a = g_bytes_new_static (jpeg_a, sizeof jpeg_a);
+  g_autoptr(GBytes) b = g_bytes_new_static (jpeg_b, sizeof jpeg_b);
+  g_autoptr(GBytes) text = g_bytes_new_static ("hello", 5);
+  g_autoptr(CanteenReceipt) r = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GDateTime) noon = test_local_time (12, 0);
+  GError *error = NULL;
+
+  r = checkout (f, "6f0e3f7a-0000-4000-8000-00000000f001", "STAFF1", (const char *const *) tray, noon, &error);
+  g_assert_no_error (error);
+  g_assert_true (canteen_ledger_keep_frame (f->ledger, r->checkout_id, a, &error));
+  g_assert_no_error (error);
+  /* The same frame again (a retry) is fine; another one is not. */
+  g_assert_true (canteen_ledger_keep_frame (f->ledger, r->checkout_id, a, &error));
+  g_assert_false (canteen_ledger_keep_frame (f->ledger, r->checkout_id, b, &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_false (canteen_ledger_keep_frame (f->ledger, "6f0e3f7a-0000-4000-8000-00000000f999", a, &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (canteen_ledger_keep_frame (f->ledger, r->checkout_id, text, &error));
+  g_assert_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID);
+  g_clear_error (&error);
+
+  path = canteen_ledger_get_frame (f->ledger, r->checkout_id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (path, ".jpg"));
+  /* A frame swapped on disk is caught by its SHA-256. */
+  g_assert_true (g_file_set_contents (path, (const char *) jpeg_b, sizeof jpeg_b, NULL));
+  g_free (canteen_ledger_get_frame (f->ledger, r->checkout_id, &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CORRUPT);
+  g_clear_error (&error);
+  assert_verifies (f->ledger);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -834,6 +875,7 @@ main (int argc, char **argv)
   ADD ("two-writers", test_two_writers);
   ADD ("managers", test_managers);
   ADD ("exemplars", test_exemplars);
+  ADD ("checkout-frames", test_checkout_frames);
   g_test_add_func ("/ledger/migrate-from-v1", test_migrate_from_v1);
   g_test_add_func ("/ledger/not-a-database", test_not_a_database);
   g_test_add_func ("/ledger/someone-elses-database", test_someone_elses_database);

@@ -1,0 +1,156 @@
+/* ledger-frames.c — the camera frame behind each recognised checkout.
+ *
+ * The file is written first (atomically: temp file + rename, fsync'd by
+ * g_file_set_contents), then the row; a crash between the two leaves an
+ * orphan file, never a row pointing at nothing.
+ */
+#include "ledger-private.h"
+
+#include <glib/gstdio.h>
+
+#include "canteen-error.h"
+#include "validate.h"
+
+#define FRAME_MAX_BYTES (16 * 1024 * 1024)
+
+static char *
+frames_dir (CanteenLedger *l)
+{
+  return g_strconcat (l->path, ".frames", NULL);
+}
+
+gboolean
+canteen_ledger_keep_frame (CanteenLedger *l, const char *checkout_id, GBytes *jpeg, GError **error)
+{
+  g_autofree char *sha = NULL, *day = NULL, *relative = NULL, *dir = NULL, *path = NULL, *folder = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *created = ledger_utc_string (now);
+  gsize len = jpeg != NULL ? g_bytes_get_size (jpeg) : 0;
+  const guint8 *data = jpeg != NULL ? g_bytes_get_data (jpeg, NULL) : NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!canteen_check_key (checkout_id, "checkout", error))
+    return FALSE;
+  /* A JPEG starts FF D8: anything else is not the camera's frame. */
+  if (len < 4 || len > FRAME_MAX_BYTES || data[0] != 0xFF || data[1] != 0xD8)
+    {
+      g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
+                   "frame: %" G_GSIZE_FORMAT " bytes that are not a JPEG of at most %d bytes", len, FRAME_MAX_BYTES);
+      return FALSE;
+    }
+  sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, jpeg);
+
+  /* The checkout must exist; its local day names the folder. */
+  stmt = ledger_stmt (l, "SELECT c.local_day, f.sha256 FROM checkouts c "
+                         "LEFT JOIN checkout_frames f ON f.checkout_id = c.id WHERE c.id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, checkout_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      const char *kept = (const char *) sqlite3_column_text (stmt, 1);
+      day = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      if (kept != NULL)
+        {
+          gboolean same = g_str_equal (kept, sha);
+          sqlite3_reset (stmt);
+          if (same)
+            return TRUE;
+          g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT,
+                       "frame: checkout %s already has a different frame", checkout_id);
+          return FALSE;
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND,
+                     "checkout %s: no such checkout", checkout_id);
+      else
+        ledger_set_db_error (l, error, "looking up a checkout");
+      return FALSE;
+    }
+
+  dir = frames_dir (l);
+  folder = g_build_filename (dir, day, NULL);
+  relative = g_strdup_printf ("%s/%s.jpg", day, checkout_id);
+  path = g_build_filename (dir, relative, NULL);
+  if (g_mkdir_with_parents (folder, 0750) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_DB, "frame: %s: %s", folder, g_strerror (saved));
+      return FALSE;
+    }
+  if (!g_file_set_contents (path, (const char *) data, (gssize) len, error))
+    return FALSE;
+
+  if (!ledger_begin (l, error))
+    return FALSE;
+  stmt = ledger_stmt (l, "INSERT INTO checkout_frames (checkout_id, sha256, file, bytes, created) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, checkout_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sha, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, relative, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, (gint64) len);
+  sqlite3_bind_text (stmt, 5, created, -1, SQLITE_STATIC);
+  if (!ledger_step_done (l, stmt, "keeping a frame", error))
+    goto fail;
+  return ledger_commit (l, error);
+
+fail:
+  ledger_rollback (l);
+  return FALSE;
+}
+
+char *
+canteen_ledger_get_frame (CanteenLedger *l, const char *checkout_id, GError **error)
+{
+  g_autofree char *sha = NULL, *relative = NULL, *dir = NULL, *path = NULL, *contents = NULL, *actual = NULL;
+  sqlite3_stmt *stmt;
+  gsize len = 0;
+  int rc;
+
+  if (!canteen_check_key (checkout_id, "checkout", error))
+    return NULL;
+  stmt = ledger_stmt (l, "SELECT sha256, file FROM checkout_frames WHERE checkout_id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, checkout_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      sha = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      relative = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND,
+                     "checkout %s: no frame was kept", checkout_id);
+      else
+        ledger_set_db_error (l, error, "looking up a frame");
+      return NULL;
+    }
+  dir = frames_dir (l);
+  path = g_build_filename (dir, relative, NULL);
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    {
+      g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND,
+                   "checkout %s: the frame file %s is gone", checkout_id, path);
+      return NULL;
+    }
+  actual = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
+  if (!g_str_equal (actual, sha))
+    {
+      g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CORRUPT,
+                   "checkout %s: the frame file %s does not match its SHA-256", checkout_id, path);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
