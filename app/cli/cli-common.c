@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <termios.h>
 #include <unistd.h>
@@ -55,16 +56,125 @@ cli_open_ledger (CliGlobal *global, GError **error)
   return canteen_ledger_open (global->db_path, error);
 }
 
+/* JSON is written here rather than by JsonGenerator for one reason:
+ * json-glib writes every double with 17 digits (0.93 as
+ * 0.93000000000000005). This writes the shortest decimal that reads back
+ * as the same double; strings are escaped as JSON requires (UTF-8 kept). */
+static void
+append_double (GString *out, double value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      g_string_append (out, "null");   /* JSON has no inf or NaN */
+      return;
+    }
+  for (int digits = 1; digits <= 17; digits++)
+    {
+      char format[8];
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buf, sizeof buf, format, value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  g_string_append (out, buf);
+}
+
+static void
+append_string (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *c = text; *c; c++)
+    switch (*c)
+      {
+      case '"':  g_string_append (out, "\\\""); break;
+      case '\\': g_string_append (out, "\\\\"); break;
+      case '\n': g_string_append (out, "\\n"); break;
+      case '\r': g_string_append (out, "\\r"); break;
+      case '\t': g_string_append (out, "\\t"); break;
+      default:
+        if ((guchar) *c < 0x20)
+          g_string_append_printf (out, "\\u%04x", (guchar) *c);
+        else
+          g_string_append_c (out, *c);
+      }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_node (GString *out, JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *o = json_node_get_object (node);
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init_ordered (&iter, o);
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            append_string (out, name);
+            g_string_append_c (out, ':');
+            append_node (out, member);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *a = json_node_get_array (node);
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < json_array_get_length (a); i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            append_node (out, json_array_get_element (a, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          append_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_STRING:
+        default:
+          append_string (out, json_node_get_string (node) ? json_node_get_string (node) : "");
+          break;
+        }
+      break;
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
 void
 cli_print_json (JsonNode *node)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
 
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, NULL);
+  append_node (text, node);
   json_node_unref (node);
-  printf ("%s\n", text);
+  printf ("%s\n", text->str);
 }
 
 char *
