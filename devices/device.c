@@ -243,6 +243,98 @@ set_libusb_error (CanteenDevice *self, GError **error, const char *operation, in
     canteen_device_set_error (self, error, code_for_libusb (rc), operation, "%s", libusb_strerror (rc));
 }
 
+/* --- the driven interface --------------------------------------------- */
+
+/* Calls `fn` with the driven interface's first alternate setting. */
+static gboolean
+with_interface (CanteenDevice *self, gboolean (*fn) (const struct libusb_interface_descriptor *, gpointer),
+                gpointer data)
+{
+  CanteenDevicePrivate *priv = canteen_device_get_instance_private (self);
+  struct libusb_config_descriptor *config = NULL;
+  gboolean found = FALSE;
+
+  if (libusb_get_active_config_descriptor (priv->usb_device, &config) != LIBUSB_SUCCESS)
+    return FALSE;
+  for (guint i = 0; i < config->bNumInterfaces && !found; i++)
+    {
+      const struct libusb_interface_descriptor *alt = &config->interface[i].altsetting[0];
+      if (config->interface[i].num_altsetting > 0 && alt->bInterfaceNumber == priv->interface)
+        found = fn (alt, data);
+    }
+  libusb_free_config_descriptor (config);
+  return found;
+}
+
+static gboolean
+copy_info (const struct libusb_interface_descriptor *alt, gpointer data)
+{
+  CanteenInterfaceInfo *out = data;
+
+  out->cls = alt->bInterfaceClass;
+  out->subclass = alt->bInterfaceSubClass;
+  out->protocol = alt->bInterfaceProtocol;
+  out->extra = g_bytes_new (alt->extra, (gsize) MAX (alt->extra_length, 0));
+  return TRUE;
+}
+
+gboolean
+canteen_device_get_interface_info (CanteenDevice *self, CanteenInterfaceInfo *out, GError **error)
+{
+  memset (out, 0, sizeof *out);
+  if (with_interface (self, copy_info, out))
+    return TRUE;
+  canteen_device_set_error (self, error, CANTEEN_DEVICE_ERROR_PROTOCOL, "opening",
+                            "interface %d is missing from the active configuration",
+                            canteen_device_get_interface (self));
+  return FALSE;
+}
+
+void
+canteen_interface_info_clear (CanteenInterfaceInfo *info)
+{
+  g_clear_pointer (&info->extra, g_bytes_unref);
+}
+
+typedef struct {
+  guint8   type, direction;
+  guint8   address;
+  guint16  max_packet;
+} EndpointQuery;
+
+static gboolean
+match_endpoint (const struct libusb_interface_descriptor *alt, gpointer data)
+{
+  EndpointQuery *q = data;
+
+  for (guint e = 0; e < alt->bNumEndpoints; e++)
+    {
+      const struct libusb_endpoint_descriptor *ep = &alt->endpoint[e];
+      if ((ep->bmAttributes & LIBUSB_TRANSFER_TYPE_MASK) == q->type
+          && (ep->bEndpointAddress & LIBUSB_ENDPOINT_DIR_MASK) == q->direction)
+        {
+          q->address = ep->bEndpointAddress;
+          q->max_packet = ep->wMaxPacketSize;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+canteen_device_find_endpoint (CanteenDevice *self, guint8 type, guint8 direction,
+                              guint8 *address, guint16 *max_packet)
+{
+  EndpointQuery q = { type, direction, 0, 0 };
+
+  if (!with_interface (self, match_endpoint, &q))
+    return FALSE;
+  *address = q.address;
+  if (max_packet != NULL)
+    *max_packet = q.max_packet;
+  return TRUE;
+}
+
 /* --- open / close ---------------------------------------------------- */
 
 gboolean

@@ -106,6 +106,22 @@ libusb_device        *canteen_device_get_usb_device (CanteenDevice *self);
 gint                  canteen_device_get_interface (CanteenDevice *self);
 CanteenUsbContext    *canteen_device_get_usb_context (CanteenDevice *self);
 
+/* The driven interface (its first alternate setting): class, subclass,
+ * protocol, and the class-specific descriptors after it (`extra`, e.g. the
+ * CCID descriptor). FALSE with an error naming the device when absent. */
+typedef struct {
+  guint8  cls, subclass, protocol;
+  GBytes *extra;
+} CanteenInterfaceInfo;
+gboolean canteen_device_get_interface_info (CanteenDevice *self, CanteenInterfaceInfo *out, GError **error);
+void     canteen_interface_info_clear (CanteenInterfaceInfo *info);
+
+/* The first endpoint of the driven interface with this transfer type
+ * (LIBUSB_TRANSFER_TYPE_*) and direction (LIBUSB_ENDPOINT_IN or _OUT);
+ * FALSE when there is none. `max_packet` may be NULL. */
+gboolean canteen_device_find_endpoint (CanteenDevice *self, guint8 type, guint8 direction,
+                                       guint8 *address, guint16 *max_packet);
+
 /* Detach a kernel driver explicitly (never libusb's auto-detach, which
  * fails under emulation) and claim the interface. */
 gboolean canteen_device_claim_interface (CanteenDevice *self, gint interface, GError **error);

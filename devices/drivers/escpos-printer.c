@@ -276,43 +276,21 @@ static gboolean
 printer_open (CanteenDevice *device, GError **error)
 {
   CanteenEscposPrinter *self = CANTEEN_ESCPOS_PRINTER (device);
-  struct libusb_config_descriptor *config = NULL;
-  gint number = canteen_device_get_interface (device);
 
-  self->ep_in = self->ep_out = 0;
   self->busy = FALSE;
-  if (libusb_get_active_config_descriptor (canteen_device_get_usb_device (device), &config) != LIBUSB_SUCCESS)
-    {
-      canteen_device_set_error (device, error, CANTEEN_DEVICE_ERROR_IO, "opening", "no active configuration");
-      return FALSE;
-    }
-  for (guint i = 0; i < config->bNumInterfaces; i++)
-    {
-      const struct libusb_interface_descriptor *alt = &config->interface[i].altsetting[0];
-      if (alt->bInterfaceNumber != number)
-        continue;
-      for (guint e = 0; e < alt->bNumEndpoints; e++)
-        {
-          const struct libusb_endpoint_descriptor *ep = &alt->endpoint[e];
-          if ((ep->bmAttributes & LIBUSB_TRANSFER_TYPE_MASK) != LIBUSB_TRANSFER_TYPE_BULK)
-            continue;
-          if (ep->bEndpointAddress & LIBUSB_ENDPOINT_IN)
-            {
-              self->ep_in = ep->bEndpointAddress;
-              self->in_size = MAX (ep->wMaxPacketSize, 1);
-            }
-          else
-            self->ep_out = ep->bEndpointAddress;
-        }
-    }
-  libusb_free_config_descriptor (config);
-  if (self->ep_out == 0)
+  if (!canteen_device_find_endpoint (device, LIBUSB_TRANSFER_TYPE_BULK, LIBUSB_ENDPOINT_OUT, &self->ep_out, NULL))
     {
       canteen_device_set_error (device, error, CANTEEN_DEVICE_ERROR_PROTOCOL, "opening",
-                                "interface %d has no bulk OUT endpoint", number);
+                                "the interface has no bulk OUT endpoint");
       return FALSE;
     }
-  return canteen_device_claim_interface (device, number, error);
+  /* Bulk IN is optional: a write-only printer just has no status. */
+  if (canteen_device_find_endpoint (device, LIBUSB_TRANSFER_TYPE_BULK, LIBUSB_ENDPOINT_IN, &self->ep_in,
+                                    &self->in_size))
+    self->in_size = MAX (self->in_size, 1);
+  else
+    self->ep_in = 0;
+  return canteen_device_claim_interface (device, canteen_device_get_interface (device), error);
 }
 
 static const CanteenUsbId printer_ids[] = {

@@ -234,36 +234,17 @@ static gboolean
 scale_open (CanteenDevice *device, GError **error)
 {
   CanteenPosScale *self = CANTEEN_POS_SCALE (device);
-  struct libusb_config_descriptor *config = NULL;
   gint number = canteen_device_get_interface (device);
 
-  self->ep_intr = 0;
   self->have_reading = FALSE;
-  if (libusb_get_active_config_descriptor (canteen_device_get_usb_device (device), &config) != LIBUSB_SUCCESS)
-    {
-      canteen_device_set_error (device, error, CANTEEN_DEVICE_ERROR_IO, "opening", "no active configuration");
-      return FALSE;
-    }
-  for (guint i = 0; i < config->bNumInterfaces; i++)
-    {
-      const struct libusb_interface_descriptor *alt = &config->interface[i].altsetting[0];
-      if (alt->bInterfaceNumber != number)
-        continue;
-      for (guint e = 0; e < alt->bNumEndpoints; e++)
-        if ((alt->endpoint[e].bmAttributes & LIBUSB_TRANSFER_TYPE_MASK) == LIBUSB_TRANSFER_TYPE_INTERRUPT
-            && (alt->endpoint[e].bEndpointAddress & LIBUSB_ENDPOINT_IN))
-          {
-            self->ep_intr = alt->endpoint[e].bEndpointAddress;
-            self->report_size = MAX (alt->endpoint[e].wMaxPacketSize, 8);
-          }
-    }
-  libusb_free_config_descriptor (config);
-  if (self->ep_intr == 0)
+  if (!canteen_device_find_endpoint (device, LIBUSB_TRANSFER_TYPE_INTERRUPT, LIBUSB_ENDPOINT_IN,
+                                     &self->ep_intr, &self->report_size))
     {
       canteen_device_set_error (device, error, CANTEEN_DEVICE_ERROR_PROTOCOL, "opening",
                                 "interface %d has no interrupt IN endpoint", number);
       return FALSE;
     }
+  self->report_size = MAX (self->report_size, 8);
   if (!canteen_device_claim_interface (device, number, error))
     return FALSE;
 

@@ -510,74 +510,37 @@ ccid_exchange_finish (CanteenCardReader *reader, GAsyncResult *result, GError **
 /* --- open / close ---------------------------------------------------- */
 
 static gboolean
-find_endpoints (CanteenCcidReader *self, const struct libusb_interface_descriptor *alt, GError **error)
-{
-  for (guint i = 0; i < alt->bNumEndpoints; i++)
-    {
-      const struct libusb_endpoint_descriptor *ep = &alt->endpoint[i];
-      guint type = ep->bmAttributes & LIBUSB_TRANSFER_TYPE_MASK;
-      gboolean in = (ep->bEndpointAddress & LIBUSB_ENDPOINT_IN) != 0;
-
-      if (type == LIBUSB_TRANSFER_TYPE_BULK && in && self->ep_in == 0)
-        self->ep_in = ep->bEndpointAddress;
-      else if (type == LIBUSB_TRANSFER_TYPE_BULK && !in && self->ep_out == 0)
-        self->ep_out = ep->bEndpointAddress;
-      else if (type == LIBUSB_TRANSFER_TYPE_INTERRUPT && in && self->ep_intr == 0)
-        {
-          self->ep_intr = ep->bEndpointAddress;
-          self->intr_size = MAX (ep->wMaxPacketSize, 2);
-        }
-    }
-  if (self->ep_in == 0 || self->ep_out == 0)
-    {
-      canteen_device_set_error (CANTEEN_DEVICE (self), error, CANTEEN_DEVICE_ERROR_PROTOCOL,
-                                "opening", "the interface has no bulk IN/OUT endpoint pair");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static const struct libusb_interface_descriptor *
-find_alt (const struct libusb_config_descriptor *config, gint number)
-{
-  for (guint i = 0; i < config->bNumInterfaces; i++)
-    for (gint a = 0; a < config->interface[i].num_altsetting; a++)
-      if (config->interface[i].altsetting[a].bInterfaceNumber == number)
-        return &config->interface[i].altsetting[a];
-  return NULL;
-}
-
-static gboolean
 ccid_open (CanteenDevice *device, GError **error)
 {
   CanteenCcidReader *self = CANTEEN_CCID_READER (device);
-  struct libusb_config_descriptor *config = NULL;
-  const struct libusb_interface_descriptor *alt;
+  CanteenInterfaceInfo info;
   g_autoptr (GError) local = NULL;
   gboolean ok = FALSE;
-  gint number = canteen_device_get_interface (device);
 
   self->ep_in = self->ep_out = self->ep_intr = 0;
-  if (libusb_get_active_config_descriptor (canteen_device_get_usb_device (device), &config) != LIBUSB_SUCCESS)
-    {
-      canteen_device_set_error (device, error, CANTEEN_DEVICE_ERROR_IO, "opening", "no active configuration");
-      return FALSE;
-    }
-  alt = find_alt (config, number);
-  if (alt == NULL)
-    canteen_device_set_error (device, error, CANTEEN_DEVICE_ERROR_PROTOCOL, "opening",
-                              "interface %d is missing", number);
-  else if (!canteen_ccid_parse_descriptor (alt->extra, (gsize) MAX (alt->extra_length, 0), &self->desc, &local))
+  if (!canteen_device_get_interface_info (device, &info, error))
+    return FALSE;
+  if (!canteen_ccid_parse_descriptor (g_bytes_get_data (info.extra, NULL), g_bytes_get_size (info.extra),
+                                      &self->desc, &local))
     canteen_device_set_error (device, error, CANTEEN_DEVICE_ERROR_PROTOCOL, "reading the CCID descriptor",
                               "%s", local->message);
   else if (canteen_ccid_exchange_level (&self->desc) == CANTEEN_CCID_LEVEL_CHARACTER)
     canteen_device_set_error (device, error, CANTEEN_DEVICE_ERROR_NOT_SUPPORTED, "opening",
                               "character-level CCID readers are not supported");
+  else if (!canteen_device_find_endpoint (device, LIBUSB_TRANSFER_TYPE_BULK, LIBUSB_ENDPOINT_IN, &self->ep_in, NULL)
+           || !canteen_device_find_endpoint (device, LIBUSB_TRANSFER_TYPE_BULK, LIBUSB_ENDPOINT_OUT,
+                                             &self->ep_out, NULL))
+    canteen_device_set_error (device, error, CANTEEN_DEVICE_ERROR_PROTOCOL, "opening",
+                              "the interface has no bulk IN/OUT endpoint pair");
   else
-    ok = find_endpoints (self, alt, error);
-  libusb_free_config_descriptor (config);
-  if (!ok || !canteen_device_claim_interface (device, number, error))
+    ok = TRUE;
+  canteen_interface_info_clear (&info);
+  if (!ok || !canteen_device_claim_interface (device, canteen_device_get_interface (device), error))
     return FALSE;
+  /* The interrupt endpoint is optional in CCID: without it, poll. */
+  if (canteen_device_find_endpoint (device, LIBUSB_TRANSFER_TYPE_INTERRUPT, LIBUSB_ENDPOINT_IN,
+                                    &self->ep_intr, &self->intr_size))
+    self->intr_size = MAX (self->intr_size, 2);
 
   self->state = CCID_NO_CARD;
   g_clear_object (&self->cancellable);

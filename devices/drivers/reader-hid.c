@@ -147,37 +147,21 @@ static gboolean
 hid_open (CanteenDevice *device, GError **error)
 {
   CanteenHidReader *self = CANTEEN_HID_READER (device);
-  struct libusb_config_descriptor *config = NULL;
-  gint number = canteen_device_get_interface (device);
+  CanteenInterfaceInfo info;
 
-  self->ep_intr = 0;
-  if (libusb_get_active_config_descriptor (canteen_device_get_usb_device (device), &config) != LIBUSB_SUCCESS)
-    {
-      canteen_device_set_error (device, error, CANTEEN_DEVICE_ERROR_IO, "opening", "no active configuration");
-      return FALSE;
-    }
-  for (guint i = 0; i < config->bNumInterfaces; i++)
-    {
-      const struct libusb_interface_descriptor *alt = &config->interface[i].altsetting[0];
-      if (alt->bInterfaceNumber != number)
-        continue;
-      self->keyboard = alt->bInterfaceSubClass == 1 && alt->bInterfaceProtocol == 1;
-      for (guint e = 0; e < alt->bNumEndpoints; e++)
-        if ((alt->endpoint[e].bmAttributes & LIBUSB_TRANSFER_TYPE_MASK) == LIBUSB_TRANSFER_TYPE_INTERRUPT
-            && (alt->endpoint[e].bEndpointAddress & LIBUSB_ENDPOINT_IN))
-          {
-            self->ep_intr = alt->endpoint[e].bEndpointAddress;
-            self->report_size = MAX (alt->endpoint[e].wMaxPacketSize, CANTEEN_HID_CARD_BOOT_REPORT_LEN);
-          }
-    }
-  libusb_free_config_descriptor (config);
-  if (self->ep_intr == 0)
+  if (!canteen_device_get_interface_info (device, &info, error))
+    return FALSE;
+  self->keyboard = info.subclass == 1 && info.protocol == 1;
+  canteen_interface_info_clear (&info);
+  if (!canteen_device_find_endpoint (device, LIBUSB_TRANSFER_TYPE_INTERRUPT, LIBUSB_ENDPOINT_IN,
+                                     &self->ep_intr, &self->report_size))
     {
       canteen_device_set_error (device, error, CANTEEN_DEVICE_ERROR_PROTOCOL, "opening",
-                                "interface %d has no interrupt IN endpoint", number);
+                                "the interface has no interrupt IN endpoint");
       return FALSE;
     }
-  if (!canteen_device_claim_interface (device, number, error))
+  self->report_size = MAX (self->report_size, CANTEEN_HID_CARD_BOOT_REPORT_LEN);
+  if (!canteen_device_claim_interface (device, canteen_device_get_interface (device), error))
     return FALSE;
 
   canteen_hid_card_decoder_init (&self->decoder);

@@ -12,7 +12,8 @@
  * umockdev-run. The exit status is the child's (128 + signal if killed).
  *
  * Without --tap-after the CCID card is in the reader from the start. With
- * it, after SECONDS the card is tapped (in the field for --tap-hold
+ * it, after SECONDS (and not before PROGRAM has claimed the reader) the
+ * card is tapped (in the field for --tap-hold
  * seconds, 2 by default) and the HID reader types the UID (UID given here,
  * else the CCID card's: a 4-byte UID as 10 decimal digits, as wedge
  * readers do, longer ones in hex).
@@ -274,6 +275,15 @@ tap_cb (gpointer data)
 {
   Run *run = data;
 
+  /* A tap before PROGRAM has the reader open would be lost (a wedge
+   * reader's keys go to the kernel's keyboard driver), and how long a
+   * program takes to start varies: wait for its claim. */
+  if ((run->ccid && run->card && !canteen_emu_device_get_claimed (CANTEEN_EMU_DEVICE (run->ccid), 0))
+      || (run->hid && run->tap_uid && !canteen_emu_device_get_claimed (CANTEEN_EMU_DEVICE (run->hid), 0)))
+    {
+      g_timeout_add (20, tap_cb, run);
+      return G_SOURCE_REMOVE;
+    }
   if (run->ccid && run->card)
     {
       if (run->opt->verbose)
