@@ -167,6 +167,14 @@ append_node (GString *out, JsonNode *node)
     }
 }
 
+char *
+cli_today (CanteenLedger *ledger)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now (canteen_ledger_get_timezone (ledger));
+
+  return g_date_time_format (now, "%Y-%m-%d");
+}
+
 void
 cli_print_json (JsonNode *node)
 {

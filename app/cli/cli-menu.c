@@ -5,14 +5,6 @@
 #include "menu-file.h"
 #include "money.h"
 
-static char *
-today (CanteenLedger *ledger)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now (canteen_ledger_get_timezone (ledger));
-
-  return g_date_time_format (now, "%Y-%m-%d");
-}
-
 static int
 cmd_menu_import (CliGlobal *g, int argc, char **argv)
 {
@@ -38,7 +30,7 @@ cmd_menu_import (CliGlobal *g, int argc, char **argv)
   if (ledger == NULL)
     return cli_fail (error);
   if (day == NULL)
-    day = today (ledger);
+    day = cli_today (ledger);
   if (!canteen_ledger_import_dishes (ledger, dishes, day, &error))
     return cli_fail (error);
   if (g->json)
@@ -117,7 +109,7 @@ cmd_menu_list (CliGlobal *g, int argc, char **argv)
   if (g_strcmp0 (day, "today") == 0)
     {
       g_free (day);
-      day = today (ledger);
+      day = cli_today (ledger);
     }
   dishes = canteen_ledger_list_dishes (ledger, day, p, &error);
   if (dishes == NULL)

@@ -45,6 +45,8 @@ gboolean cli_parse_options (const char *command, const char *params, const GOpti
                             int *argc, char ***argv);
 
 CanteenLedger *cli_open_ledger (CliGlobal *global, GError **error);
+/* Today in the canteen's time zone, "YYYY-MM-DD". */
+char *cli_today (CanteenLedger *ledger);
 void  cli_print_json (JsonNode *node);   /* consumes node */
 char *cli_default_by (void);             /* "operator:NAME" for --by */
 /* A manager's PIN: $CANTEEN_MANAGER_PIN, else one line of standard input
@@ -62,5 +64,6 @@ extern const CliCommand cli_sale_commands[];
 extern const CliCommand cli_shift_commands[];
 extern const CliCommand cli_manager_commands[];
 extern const CliCommand cli_device_commands[];
+extern const CliCommand cli_vision_commands[];
 
 G_END_DECLS
