@@ -21,6 +21,9 @@ struct _CanteenCheckoutFlow
 enum { PROP_0, PROP_PAGE, PROP_BUSY, PROP_LAST_CHECKOUT_ID, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
+enum { SIGNAL_COMMITTED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 G_DEFINE_ENUM_TYPE (CanteenKioskPage, canteen_kiosk_page,
                     G_DEFINE_ENUM_VALUE (CANTEEN_KIOSK_PAGE_ORDER, "order"),
                     G_DEFINE_ENUM_VALUE (CANTEEN_KIOSK_PAGE_TAP, "tap"),
@@ -152,6 +155,10 @@ canteen_checkout_flow_class_init (CanteenCheckoutFlowClass *klass)
     g_param_spec_string ("last-checkout-id", NULL, NULL, "",
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_COMMITTED] =
+    g_signal_new ("committed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -244,6 +251,34 @@ canteen_checkout_flow_add_dish (CanteenCheckoutFlow *self, const CanteenDish *di
 }
 
 gboolean
+canteen_checkout_flow_add_item (CanteenCheckoutFlow *self, CanteenTrayItem *item, GError **error)
+{
+  g_return_val_if_fail (CANTEEN_IS_CHECKOUT_FLOW (self), FALSE);
+  g_return_val_if_fail (CANTEEN_IS_TRAY_ITEM (item), FALSE);
+
+  if (!canteen_checkout_flow_begin_edit (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY, "a payment is in progress");
+      return FALSE;
+    }
+  return canteen_tray_add_item (self->tray, item, error);
+}
+
+gboolean
+canteen_checkout_flow_replace_from_camera (CanteenCheckoutFlow *self, GPtrArray *items, GError **error)
+{
+  g_return_val_if_fail (CANTEEN_IS_CHECKOUT_FLOW (self), FALSE);
+  g_return_val_if_fail (items != NULL, FALSE);
+
+  if (!canteen_checkout_flow_begin_edit (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY, "a payment is in progress");
+      return FALSE;
+    }
+  return canteen_tray_replace_from_camera (self->tray, items, error);
+}
+
+gboolean
 canteen_checkout_flow_remove_item (CanteenCheckoutFlow *self, guint position)
 {
   g_return_val_if_fail (CANTEEN_IS_CHECKOUT_FLOW (self), FALSE);
@@ -319,6 +354,7 @@ payment_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_free (self->last_checkout_id);
       self->last_checkout_id = g_strdup (receipt->checkout_id);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_CHECKOUT_ID]);
+      g_signal_emit (self, signals[SIGNAL_COMMITTED], 0, receipt->checkout_id);
       /* Settled: the tray is paid for (clearing it also drops its id). */
       canteen_tray_clear (self->tray);
       canteen_checkout_flow_set_page (self, CANTEEN_KIOSK_PAGE_RESULT);

@@ -12,6 +12,10 @@
  *  - A decline drops the tray's checkout id (nothing was charged); any other
  *    failure keeps it, so paying the same tray again replays rather than
  *    charges twice.
+ *  - ::committed (checkout id) is emitted once a checkout is durably
+ *    committed and before the tray is cleared, so its handlers still see
+ *    the tray that was paid for (the frame it was recognised from is kept
+ *    then). It never delays or changes the payment's outcome.
  *  - Refused requests return FALSE and change nothing; they are not errors
  *    (a stray D-Bus call or a double tap must not crash the kiosk).
  */
@@ -68,6 +72,11 @@ const char       *canteen_checkout_flow_get_last_checkout_id (CanteenCheckoutFlo
 
 gboolean canteen_checkout_flow_add_dish    (CanteenCheckoutFlow *self, const CanteenDish *dish,
                                             gint grams, GError **error);
+/* A made item (from the camera) onto the tray, as add_dish does. */
+gboolean canteen_checkout_flow_add_item    (CanteenCheckoutFlow *self, CanteenTrayItem *item, GError **error);
+/* The camera's items replace the previous ones (manual ones stay). */
+gboolean canteen_checkout_flow_replace_from_camera (CanteenCheckoutFlow *self, GPtrArray *items,
+                                                    GError **error);
 gboolean canteen_checkout_flow_remove_item (CanteenCheckoutFlow *self, guint position);
 gboolean canteen_checkout_flow_clear_tray  (CanteenCheckoutFlow *self);
 gboolean canteen_checkout_flow_can_pay     (CanteenCheckoutFlow *self);

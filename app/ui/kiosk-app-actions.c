@@ -4,8 +4,9 @@
  * ...`), card readers (kiosk-devices.c activates app.tap-card) and
  * in-process tests all go through these, so there is one path for each
  * step. Read-only state for tests: app.page ("order", "tap",
- * "result", "declined", "error") and app.last-checkout (the last committed
- * checkout id), readable with org.gtk.Actions.Describe or
+ * "result", "declined", "error"), app.last-checkout (the last committed
+ * checkout id) and app.recognition ("idle", "running", "choosing"),
+ * readable with org.gtk.Actions.Describe or
  * g_action_group_get_action_state(). Requests that do not fit the current
  * state are refused quietly (logged), never fatal.
  */
@@ -28,7 +29,7 @@ add_dish_activated (GSimpleAction *action, GVariant *parameter, gpointer user_da
   const char *dish_id = g_variant_get_string (parameter, NULL);
   g_autoptr(CanteenDish) dish = NULL;
   g_autoptr(GError) error = NULL;
-  gint grams = 0;
+  gint grams;
 
   if (ledger == NULL)
     {
@@ -44,18 +45,9 @@ add_dish_activated (GSimpleAction *action, GVariant *parameter, gpointer user_da
   /* A weighed dish is sold by what the scale shows when it is added: the
    * diner puts the plate on the scale and taps the dish. That is the net
    * weight (the scale's tare takes off an empty plate), and only a stable,
-   * positive one: a moving or empty scale says nothing about this plate.
-   * Without one the standard portion is sold; either way the tray row
-   * shows the grams, so nobody is misled. */
-  if (canteen_dish_is_weighed (dish))
-    {
-      CanteenScaleReading reading;
-
-      grams = dish->portion_g;
-      if (canteen_kiosk_devices_get_scale_reading (canteen_kiosk_app_get_devices (self), &reading)
-          && reading.valid && reading.stable && reading.grams > 0)
-        grams = reading.grams;
-    }
+   * positive one. Without one the standard portion is sold; either way
+   * the tray row shows the grams, so nobody is misled. */
+  grams = canteen_kiosk_devices_grams_for (canteen_kiosk_app_get_devices (self), dish);
   if (!canteen_checkout_flow_add_dish (flow_of (self), dish, grams, &error))
     g_message ("add-dish %s: %s", dish_id, error->message);
 }
@@ -72,13 +64,65 @@ remove_item_activated (GSimpleAction *action, GVariant *parameter, gpointer user
 static void
 clear_tray_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
+  CanteenKioskRecognition *recognition = canteen_kiosk_app_get_recognition (user_data);
+
   if (!canteen_checkout_flow_clear_tray (flow_of (user_data)))
-    g_message ("clear-tray: refused while paying");
+    {
+      g_message ("clear-tray: refused while paying");
+      return;
+    }
+  /* Questions about the plates just cleared away have no answer. */
+  if (recognition != NULL)
+    canteen_kiosk_recognition_reset (recognition);
+}
+
+/* While the camera's answer is awaited or being confirmed, the tray is not
+ * complete: paying now would charge for part of it. */
+static gboolean
+recognition_pending (CanteenKioskApp *self)
+{
+  CanteenKioskRecognition *recognition = canteen_kiosk_app_get_recognition (self);
+
+  return recognition != NULL
+      && canteen_kiosk_recognition_get_state (recognition) != CANTEEN_KIOSK_RECOGNITION_IDLE;
+}
+
+static void
+recognize_tray_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CanteenKioskApp *self = user_data;
+  CanteenKioskRecognition *recognition = canteen_kiosk_app_get_recognition (self);
+
+  if (recognition == NULL || canteen_kiosk_app_get_ledger (self) == NULL)
+    {
+      g_message ("recognize-tray: no camera or no ledger");
+      return;
+    }
+  if (!canteen_kiosk_recognition_start (recognition))
+    g_message ("recognize-tray: refused (no picture yet, already recognising, or paying)");
+}
+
+static void
+choose_dish_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CanteenKioskRecognition *recognition = canteen_kiosk_app_get_recognition (user_data);
+  const char *dish_id = NULL;
+  guint32 question = 0;
+
+  g_variant_get (parameter, "(u&s)", &question, &dish_id);
+  if (recognition == NULL || !canteen_kiosk_recognition_choose (recognition, question, dish_id))
+    g_message ("choose-dish %u “%s”: refused (not the question asked, or not one of its dishes)",
+               question, dish_id);
 }
 
 static void
 pay_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
+  if (recognition_pending (user_data))
+    {
+      g_message ("pay: refused while the tray is being recognised or confirmed");
+      return;
+    }
   if (!canteen_checkout_flow_pay (flow_of (user_data)))
     g_message ("pay: nothing to pay or a payment is in progress");
 }
@@ -92,6 +136,11 @@ tap_card_activated (GSimpleAction *action, GVariant *parameter, gpointer user_da
   if (canteen_kiosk_app_get_ledger (self) == NULL)
     {
       g_message ("tap-card: no ledger, payment refused");
+      return;
+    }
+  if (recognition_pending (self))
+    {
+      g_message ("tap-card: refused while the tray is being recognised or confirmed");
       return;
     }
   if (!canteen_checkout_flow_tap_card (flow_of (self), card))
@@ -209,11 +258,22 @@ sync_actions (CanteenKioskApp *self)
   guint n_items = canteen_tray_get_n_items (canteen_checkout_flow_get_tray (flow));
   GAction *page = g_action_map_lookup_action (G_ACTION_MAP (self), "page");
   GAction *last = g_action_map_lookup_action (G_ACTION_MAP (self), "last-checkout");
+  GAction *recognition_state = g_action_map_lookup_action (G_ACTION_MAP (self), "recognition");
+  CanteenKioskRecognition *recognition = canteen_kiosk_app_get_recognition (self);
+  const char *recognition_id = recognition != NULL
+                             ? canteen_kiosk_recognition_state_id (canteen_kiosk_recognition_get_state (recognition))
+                             : "idle";
   const char *page_id = canteen_kiosk_page_id (canteen_checkout_flow_get_page (flow));
   const char *last_id = canteen_checkout_flow_get_last_checkout_id (flow);
 
   /* Buttons bound to these grey out by themselves. */
-  set_enabled (self, "pay", canteen_checkout_flow_can_pay (flow) && canteen_kiosk_app_get_ledger (self) != NULL);
+  set_enabled (self, "pay", canteen_checkout_flow_can_pay (flow) && canteen_kiosk_app_get_ledger (self) != NULL
+                            && !recognition_pending (self));
+  /* A camera with a picture and a ledger with the menu; not while paying. */
+  set_enabled (self, "recognize-tray", recognition != NULL && canteen_kiosk_app_get_ledger (self) != NULL
+                                       && canteen_kiosk_recognition_can_start (recognition));
+  set_enabled (self, "choose-dish", recognition != NULL
+                                    && canteen_kiosk_recognition_get_question (recognition) != NULL);
   set_enabled (self, "clear-tray", !busy && n_items > 0);
   set_enabled (self, "remove-item", !busy);
   set_enabled (self, "cancel", !busy);
@@ -235,6 +295,11 @@ sync_actions (CanteenKioskApp *self)
     if (g_strcmp0 (g_variant_get_string (state, NULL), last_id) != 0)
       g_simple_action_set_state (G_SIMPLE_ACTION (last), g_variant_new_string (last_id));
   }
+  {
+    g_autoptr(GVariant) state = g_action_get_state (recognition_state);
+    if (g_strcmp0 (g_variant_get_string (state, NULL), recognition_id) != 0)
+      g_simple_action_set_state (G_SIMPLE_ACTION (recognition_state), g_variant_new_string (recognition_id));
+  }
 }
 
 static void
@@ -245,6 +310,19 @@ flow_changed_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
 
 static void
 devices_changed_cb (CanteenKioskDevices *devices, gpointer user_data)
+{
+  sync_actions (CANTEEN_KIOSK_APP (user_data));
+}
+
+static void
+recognition_changed_cb (CanteenKioskRecognition *recognition, gpointer user_data)
+{
+  sync_actions (CANTEEN_KIOSK_APP (user_data));
+}
+
+/* The first frame (or a camera lost) changes whether recognition can start. */
+static void
+camera_changed_cb (GObject *camera, GParamSpec *pspec, gpointer user_data)
 {
   sync_actions (CANTEEN_KIOSK_APP (user_data));
 }
@@ -288,6 +366,8 @@ canteen_kiosk_app_install_actions (CanteenKioskApp *self)
     { "add-dish",      add_dish_activated,      "s", NULL, NULL, { 0 } },
     { "remove-item",   remove_item_activated,   "u", NULL, NULL, { 0 } },
     { "clear-tray",    clear_tray_activated,    NULL, NULL, NULL, { 0 } },
+    { "recognize-tray", recognize_tray_activated, NULL, NULL, NULL, { 0 } },
+    { "choose-dish",   choose_dish_activated,   "(us)", NULL, NULL, { 0 } },
     { "pay",           pay_activated,           NULL, NULL, NULL, { 0 } },
     { "tap-card",      tap_card_activated,      "s", NULL, NULL, { 0 } },
     { "demo-tap",      demo_tap_activated,      "s", NULL, NULL, { 0 } },
@@ -299,7 +379,9 @@ canteen_kiosk_app_install_actions (CanteenKioskApp *self)
     { "quit",          quit_activated,          NULL, NULL, NULL, { 0 } },
     { "page",          NULL,                    NULL, "'order'", refuse_change_state, { 0 } },
     { "last-checkout", NULL,                    NULL, "''", refuse_change_state, { 0 } },
+    { "recognition",   NULL,                    NULL, "'idle'", refuse_change_state, { 0 } },
   };
+  CanteenKioskRecognition *recognition = canteen_kiosk_app_get_recognition (self);
   CanteenCheckoutFlow *flow = canteen_kiosk_app_get_flow (self);
   GAction *language;
 
@@ -319,5 +401,13 @@ canteen_kiosk_app_install_actions (CanteenKioskApp *self)
                            G_CALLBACK (devices_changed_cb), self, 0);
   g_signal_connect_object (canteen_kiosk_app_get_print (self), "notify::state",
                            G_CALLBACK (print_state_cb), self, 0);
+  if (recognition != NULL)
+    {
+      CanteenKioskCamera *camera = canteen_kiosk_recognition_get_camera (recognition);
+
+      g_signal_connect_object (recognition, "changed", G_CALLBACK (recognition_changed_cb), self, 0);
+      g_signal_connect_object (camera, "notify::state", G_CALLBACK (camera_changed_cb), self, 0);
+      g_signal_connect_object (camera, "notify::texture", G_CALLBACK (camera_changed_cb), self, 0);
+    }
   sync_actions (self);
 }

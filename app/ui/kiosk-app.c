@@ -16,6 +16,8 @@ struct _CanteenKioskApp
   gboolean             windowed;
   gboolean             demo;
   gboolean             emulate_devices;
+  char                *camera_source;
+  double               camera_fps;
 
   CanteenLedger       *ledger;          /* main thread only */
   char                *ledger_problem;
@@ -29,9 +31,13 @@ struct _CanteenKioskApp
   char                  *devices_problem;
   CanteenKioskDevices   *devices;
   CanteenKioskPrint     *print;
+
+  /* The camera and the tray's recognition (with a camera only). */
+  CanteenKioskRecognition *recognition;
 };
 
-enum { PROP_0, PROP_DB_PATH, PROP_LANGUAGE, PROP_WINDOWED, PROP_DEMO, PROP_EMULATE_DEVICES, N_PROPS };
+enum { PROP_0, PROP_DB_PATH, PROP_LANGUAGE, PROP_WINDOWED, PROP_DEMO, PROP_EMULATE_DEVICES, PROP_CAMERA,
+       PROP_CAMERA_FPS, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CanteenKioskApp, canteen_kiosk_app, GTK_TYPE_APPLICATION)
@@ -48,6 +54,11 @@ static const GOptionEntry option_entries[] = {
   /* main() has looked for this one already (kiosk-emulation.h). */
   { "emulate-devices", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("With --demo: emulated card reader, scale and printer, so the buttons tap a card through the real drivers"), NULL },
+  { "camera", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Camera that sees the tray: a V4L2 device (/dev/video0), a video file, an image or a folder of images"),
+    N_("SOURCE") },
+  { "camera-fps", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
+    N_("Frames per second to read from the camera (a folder: how fast its images follow each other)"), N_("FPS") },
   { NULL }
 };
 
@@ -69,6 +80,22 @@ canteen_kiosk_app_handle_local_options (GApplication *application, GVariantDict 
         }
       g_object_set (self, "language", lang, NULL);
     }
+  {
+    g_autofree char *camera = NULL;
+    double fps;
+
+    if (g_variant_dict_lookup (options, "camera", "^ay", &camera))
+      g_object_set (self, "camera", camera, NULL);
+    if (g_variant_dict_lookup (options, "camera-fps", "d", &fps))
+      {
+        if (!(fps > 0 && fps <= 120))
+          {
+            g_printerr ("canteen-kiosk: --camera-fps must be above 0 and at most 120 (got %g)\n", fps);
+            return 2;
+          }
+        self->camera_fps = fps;
+      }
+  }
   if (g_variant_dict_contains (options, "windowed"))
     self->windowed = TRUE;
   if (g_variant_dict_contains (options, "demo"))
@@ -152,11 +179,34 @@ canteen_kiosk_app_start_devices (CanteenKioskApp *self)
   self->print = canteen_kiosk_print_new ();
 }
 
+/* The camera opens in the background; until it delivers, and whenever it
+ * fails, the status bar says so and recognition waits. */
+static void
+canteen_kiosk_app_start_camera (CanteenKioskApp *self)
+{
+  g_autoptr(CanteenKioskCamera) camera = NULL;
+  g_autoptr(CanteenKioskRecognizer) recognizer = NULL;
+  g_autoptr(CanteenFrameKeeper) keeper = NULL;
+
+  if (self->camera_source == NULL || *self->camera_source == '\0')
+    return;
+  camera = canteen_kiosk_camera_new (self->camera_source, self->camera_fps);
+  recognizer = canteen_kiosk_recognizer_new (self->db_path);
+  keeper = canteen_frame_keeper_new (self->db_path);
+  self->recognition = canteen_kiosk_recognition_new (camera, recognizer, keeper, self->flow, self->devices);
+}
+
 /* In reverse: the manager closes the devices (ending any transfer, a print
  * job's too) while the emulated ones still answer. */
 static void
 canteen_kiosk_app_stop_devices (CanteenKioskApp *self)
 {
+  /* The recognition holds the camera and the devices it weighs with; a
+   * recognition or correction in flight keeps a reference until it
+   * answers, so dispose now: the camera stops and the answer is dropped. */
+  if (self->recognition != NULL)
+    g_object_run_dispose (G_OBJECT (self->recognition));
+  g_clear_object (&self->recognition);
   g_clear_object (&self->print);
   g_clear_object (&self->devices);
   g_clear_object (&self->device_manager);
@@ -182,6 +232,7 @@ canteen_kiosk_app_startup (GApplication *application)
   canteen_kiosk_app_open_ledger (self);
   self->flow = canteen_checkout_flow_new (self->db_path);
   canteen_kiosk_app_start_devices (self);
+  canteen_kiosk_app_start_camera (self);
   canteen_kiosk_app_install_actions (self);
 }
 
@@ -265,6 +316,7 @@ canteen_kiosk_app_finalize (GObject *object)
   CanteenKioskApp *self = CANTEEN_KIOSK_APP (object);
 
   g_free (self->db_path);
+  g_free (self->camera_source);
   g_free (self->devices_problem);
   g_free (self->language);
   g_free (self->ledger_problem);
@@ -285,6 +337,8 @@ canteen_kiosk_app_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_WINDOWED: g_value_set_boolean (value, self->windowed); break;
     case PROP_DEMO:     g_value_set_boolean (value, self->demo); break;
     case PROP_EMULATE_DEVICES: g_value_set_boolean (value, self->emulate_devices); break;
+    case PROP_CAMERA:   g_value_set_string (value, self->camera_source); break;
+    case PROP_CAMERA_FPS: g_value_set_double (value, self->camera_fps); break;
     default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -314,6 +368,11 @@ canteen_kiosk_app_set_property (GObject *object, guint prop_id, const GValue *va
     case PROP_WINDOWED: self->windowed = g_value_get_boolean (value); break;
     case PROP_DEMO:     self->demo = g_value_get_boolean (value); break;
     case PROP_EMULATE_DEVICES: self->emulate_devices = g_value_get_boolean (value); break;
+    case PROP_CAMERA:
+      g_free (self->camera_source);
+      self->camera_source = g_value_dup_string (value);
+      break;
+    case PROP_CAMERA_FPS: self->camera_fps = g_value_get_double (value); break;
     default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -352,6 +411,14 @@ canteen_kiosk_app_class_init (CanteenKioskAppClass *klass)
   properties[PROP_EMULATE_DEVICES] =
     g_param_spec_boolean ("emulate-devices", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  /* Read at startup: a camera source (see camera.h), or NULL for none. */
+  properties[PROP_CAMERA] =
+    g_param_spec_string ("camera", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  /* 0: the source's own rate. */
+  properties[PROP_CAMERA_FPS] =
+    g_param_spec_double ("camera-fps", NULL, NULL, 0.0, 120.0, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -448,6 +515,13 @@ canteen_kiosk_app_get_print (CanteenKioskApp *self)
 {
   g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
   return self->print;
+}
+
+CanteenKioskRecognition *
+canteen_kiosk_app_get_recognition (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->recognition;
 }
 
 GtkWindow *

@@ -8,7 +8,7 @@
  * canteen_kiosk_app_new() is the real kiosk: app id cn.gov.canteen.Kiosk
  * and the command-line options --db, --lang, --windowed, --demo,
  * --emulate-devices (with --demo only; main() must have seen to the preload
- * library, see kiosk-emulation.h). Tests may instead g_object_new() it with
+ * library, see kiosk-emulation.h), --camera SOURCE and --camera-fps FPS. Tests may instead g_object_new() it with
  * the properties below and no app id, which keeps it off the session bus.
  *
  * At startup it also starts the USB device manager on the main context and
@@ -16,7 +16,12 @@
  * pays at the tap page, the scale's weight prices weighed dishes, and
  * app.print-receipt prints the receipt of the result page.
  *
- * A ledger that cannot be opened, or USB that cannot be used, does not stop
+ * With a camera (the "camera" property, --camera) it also keeps the camera
+ * running and recognises the tray on app.recognize-tray
+ * (kiosk-recognition.h); the order page shows a preview. Without one there
+ * is no preview and the action stays disabled.
+ *
+ * A ledger that cannot be opened, a camera that fails, or USB that cannot be used, does not stop
  * the kiosk: it shows the problem in the status bar (and refuses payments
  * without a ledger), so staff see why.
  */
@@ -28,6 +33,7 @@
 #include "kiosk-devices.h"
 #include "kiosk-emulation.h"
 #include "kiosk-print.h"
+#include "kiosk-recognition.h"
 #include "ledger.h"
 
 G_BEGIN_DECLS
@@ -55,6 +61,8 @@ const char          *canteen_kiosk_app_get_devices_problem (CanteenKioskApp *sel
 CanteenKioskEmulation *canteen_kiosk_app_get_emulation    (CanteenKioskApp *self);
 /* The receipt print job behind app.print-receipt. */
 CanteenKioskPrint   *canteen_kiosk_app_get_print          (CanteenKioskApp *self);
+/* The recognition of the tray; NULL without a camera. */
+CanteenKioskRecognition *canteen_kiosk_app_get_recognition (CanteenKioskApp *self);
 /* The current kiosk window (replaced when the language changes). */
 GtkWindow           *canteen_kiosk_app_get_window         (CanteenKioskApp *self);
 

@@ -260,6 +260,23 @@ canteen_kiosk_devices_get_scale_reading (CanteenKioskDevices *self, CanteenScale
       && canteen_pos_scale_get_reading (CANTEEN_POS_SCALE (scale), out);
 }
 
+gint
+canteen_kiosk_devices_grams_for (CanteenKioskDevices *self, const CanteenDish *dish)
+{
+  CanteenScaleReading reading;
+
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_DEVICES (self), 0);
+  g_return_val_if_fail (dish != NULL, 0);
+
+  if (!canteen_dish_is_weighed (dish))
+    return 0;
+  /* A moving or empty scale says nothing about this plate. */
+  if (canteen_kiosk_devices_get_scale_reading (self, &reading) && reading.valid && reading.stable
+      && reading.grams > 0)
+    return reading.grams;
+  return dish->portion_g;
+}
+
 CanteenEscposPrinter *
 canteen_kiosk_devices_get_printer (CanteenKioskDevices *self)
 {

@@ -48,6 +48,10 @@ gboolean              canteen_kiosk_devices_get_unreadable  (CanteenKioskDevices
 gboolean              canteen_kiosk_devices_get_reader_ready (CanteenKioskDevices *self);
 /* FALSE when no READY scale has reported a weight yet. */
 gboolean              canteen_kiosk_devices_get_scale_reading (CanteenKioskDevices *self, CanteenScaleReading *out);
+/* The grams a weighed dish is sold by now: the scale's stable, positive
+ * net weight (the diner put the plate on it), else the dish's standard
+ * portion; 0 for a dish sold by portion. */
+gint                  canteen_kiosk_devices_grams_for       (CanteenKioskDevices *self, const CanteenDish *dish);
 /* The first READY receipt printer, or NULL. */
 CanteenEscposPrinter *canteen_kiosk_devices_get_printer     (CanteenKioskDevices *self);
 

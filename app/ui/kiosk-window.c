@@ -21,6 +21,9 @@ struct _CanteenKioskWindow
   CanteenProblemView  *declined_view;
   CanteenProblemView  *error_view;
   CanteenStatusBar    *statusbar;
+  CanteenCameraPanel  *camera_panel;
+  GtkWidget           *choice_scrim;
+  CanteenChoiceSheet  *choice_sheet;
 
   CanteenKioskApp     *app;       /* not owned: the app outlives its windows */
   CanteenCheckoutFlow *flow;      /* owned ref */
@@ -130,6 +133,23 @@ print_state_changed_cb (CanteenKioskPrint *print, GParamSpec *pspec, CanteenKios
 }
 
 static void
+camera_state_changed_cb (CanteenKioskCamera *camera, GParamSpec *pspec, CanteenKioskWindow *self)
+{
+  canteen_status_bar_set_camera (self->statusbar, TRUE, canteen_kiosk_camera_get_state (camera),
+                                 canteen_kiosk_camera_get_error (camera));
+}
+
+/* The sheet shows the question asked now, over the order page. */
+static void
+recognition_changed_cb (CanteenKioskRecognition *recognition, CanteenKioskWindow *self)
+{
+  const CanteenRecognitionQuestion *question = canteen_kiosk_recognition_get_question (recognition);
+
+  canteen_choice_sheet_set_question (self->choice_sheet, question);
+  gtk_widget_set_visible (self->choice_scrim, question != NULL);
+}
+
+static void
 tray_total_changed_cb (CanteenTray *tray, GParamSpec *pspec, CanteenKioskWindow *self)
 {
   /* The tray can change while the tap page shows (an action over D-Bus). */
@@ -215,11 +235,17 @@ canteen_kiosk_window_dispose (GObject *object)
     {
       CanteenKioskDevices *devices = canteen_kiosk_app_get_devices (self->app);
       CanteenKioskPrint *print = canteen_kiosk_app_get_print (self->app);
+      CanteenKioskRecognition *recognition = canteen_kiosk_app_get_recognition (self->app);
 
       if (devices != NULL)
         g_signal_handlers_disconnect_by_data (devices, self);
       if (print != NULL)
         g_signal_handlers_disconnect_by_data (print, self);
+      if (recognition != NULL)
+        {
+          g_signal_handlers_disconnect_by_data (recognition, self);
+          g_signal_handlers_disconnect_by_data (canteen_kiosk_recognition_get_camera (recognition), self);
+        }
       self->app = NULL;
     }
   if (self->flow != NULL)
@@ -257,6 +283,8 @@ canteen_kiosk_window_class_init (CanteenKioskWindowClass *klass)
   g_type_ensure (CANTEEN_TYPE_RECEIPT_VIEW);
   g_type_ensure (CANTEEN_TYPE_PROBLEM_VIEW);
   g_type_ensure (CANTEEN_TYPE_STATUS_BAR);
+  g_type_ensure (CANTEEN_TYPE_CAMERA_PANEL);
+  g_type_ensure (CANTEEN_TYPE_CHOICE_SHEET);
 
   canteen_ui_resources_ensure ();
   gtk_widget_class_set_template_from_resource (widget_class, CANTEEN_UI_RESOURCE_PATH "kiosk-window.ui");
@@ -271,6 +299,9 @@ canteen_kiosk_window_class_init (CanteenKioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, declined_view);
   gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, error_view);
   gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, statusbar);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, camera_panel);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, choice_scrim);
+  gtk_widget_class_bind_template_child (widget_class, CanteenKioskWindow, choice_sheet);
 }
 
 static void
@@ -345,6 +376,28 @@ canteen_kiosk_window_watch_devices (CanteenKioskWindow *self)
   print_state_changed_cb (print, NULL, self);
 }
 
+/* The camera: preview and button above the tray, its questions over the
+ * order page, its state in the status bar. Nothing without one. */
+static void
+canteen_kiosk_window_watch_camera (CanteenKioskWindow *self)
+{
+  CanteenKioskRecognition *recognition = canteen_kiosk_app_get_recognition (self->app);
+  CanteenKioskCamera *camera;
+
+  canteen_camera_panel_set_recognition (self->camera_panel, recognition);
+  if (recognition == NULL)
+    {
+      canteen_status_bar_set_camera (self->statusbar, FALSE, CANTEEN_DEVICE_STATE_CLOSED, NULL);
+      return;
+    }
+  camera = canteen_kiosk_recognition_get_camera (recognition);
+  g_signal_connect (camera, "notify::state", G_CALLBACK (camera_state_changed_cb), self);
+  g_signal_connect (camera, "notify::error", G_CALLBACK (camera_state_changed_cb), self);
+  g_signal_connect (recognition, "changed", G_CALLBACK (recognition_changed_cb), self);
+  camera_state_changed_cb (camera, NULL, self);
+  recognition_changed_cb (recognition, self);
+}
+
 CanteenKioskWindow *
 canteen_kiosk_window_new (CanteenKioskApp *app)
 {
@@ -366,6 +419,7 @@ canteen_kiosk_window_new (CanteenKioskApp *app)
   g_signal_connect (self->flow, "notify::busy", G_CALLBACK (flow_page_changed_cb), self);
   g_signal_connect (tray, "notify::total", G_CALLBACK (tray_total_changed_cb), self);
   canteen_kiosk_window_watch_devices (self);
+  canteen_kiosk_window_watch_camera (self);
   flow_page_changed_cb (self->flow, NULL, self);
 
   {
@@ -430,4 +484,18 @@ canteen_kiosk_window_get_n_dishes (CanteenKioskWindow *self)
 {
   g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), 0);
   return self->n_dishes;
+}
+
+CanteenCameraPanel *
+canteen_kiosk_window_get_camera_panel (CanteenKioskWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), NULL);
+  return self->camera_panel;
+}
+
+CanteenChoiceSheet *
+canteen_kiosk_window_get_choice_sheet (CanteenKioskWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_WINDOW (self), NULL);
+  return gtk_widget_get_visible (self->choice_scrim) ? self->choice_sheet : NULL;
 }

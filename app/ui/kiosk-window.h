@@ -4,7 +4,10 @@
  * for the current meal period, the tray, Pay), the tap, result, declined and
  * error pages, a header (canteen, period, clock, language) and a status bar
  * with the devices' states; it shows the scale's weight on the tray, "tap
- * again" for an unreadable card and the receipt printer's outcome.
+ * again" for an unreadable card and the receipt printer's outcome. With a
+ * camera, the order page has its preview and "Recognise tray" above the
+ * tray, the choice sheet over the page while the camera asks which dish a
+ * plate is, and the status bar the camera's state.
  * It reads the ledger on the main thread only for display (identity, meal
  * times, menu, demo accounts) and never writes to it; every user step is an
  * app action. Built anew when the language changes, so all its text is
@@ -14,6 +17,8 @@
 
 #include <gtk/gtk.h>
 
+#include "camera-panel.h"
+#include "choice-sheet.h"
 #include "kiosk-app.h"
 #include "problem-view.h"
 #include "receipt-view.h"
@@ -39,6 +44,9 @@ CanteenTapPage     *canteen_kiosk_window_get_tap_page      (CanteenKioskWindow *
 CanteenStatusBar   *canteen_kiosk_window_get_statusbar     (CanteenKioskWindow *self);
 CanteenProblemView *canteen_kiosk_window_get_declined_view (CanteenKioskWindow *self);
 CanteenProblemView *canteen_kiosk_window_get_error_view    (CanteenKioskWindow *self);
+CanteenCameraPanel *canteen_kiosk_window_get_camera_panel  (CanteenKioskWindow *self);
+/* NULL unless the choice sheet is shown. */
+CanteenChoiceSheet *canteen_kiosk_window_get_choice_sheet  (CanteenKioskWindow *self);
 /* Number of dish buttons on the order page. */
 guint               canteen_kiosk_window_get_n_dishes      (CanteenKioskWindow *self);
 

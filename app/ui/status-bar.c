@@ -6,7 +6,7 @@
 #include "ui-resources.h"
 
 /* The kinds with an indicator, in the order shown. (The camera is not a
- * USB device of the manager's.) */
+ * USB device of the manager's: it has an indicator of its own, last.) */
 static const struct {
   CanteenDeviceKind kind;
   const char       *name;
@@ -36,6 +36,7 @@ struct _CanteenStatusBar
 
   GListModel *devices;   /* owned ref, or NULL */
   Indicator   indicators[N_INDICATORS];
+  Indicator   camera;
 };
 
 G_DEFINE_FINAL_TYPE (CanteenStatusBar, canteen_status_bar, GTK_TYPE_BOX)
@@ -67,6 +68,21 @@ canteen_status_bar_class_init (CanteenStatusBarClass *klass)
 }
 
 static void
+indicator_init (CanteenStatusBar *self, Indicator *ind)
+{
+  ind->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  ind->dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  ind->label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_valign (ind->dot, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (ind->dot, "device-dot");
+  gtk_widget_add_css_class (ind->box, "device-indicator");
+  gtk_box_append (GTK_BOX (ind->box), ind->dot);
+  gtk_box_append (GTK_BOX (ind->box), GTK_WIDGET (ind->label));
+  gtk_widget_set_visible (ind->box, FALSE);
+  gtk_box_append (self->devices_box, ind->box);
+}
+
+static void
 canteen_status_bar_init (CanteenStatusBar *self)
 {
   g_autofree char *version = NULL;
@@ -78,20 +94,8 @@ canteen_status_bar_init (CanteenStatusBar *self)
   canteen_status_bar_set_database_state (self, NULL);
 
   for (guint i = 0; i < N_INDICATORS; i++)
-    {
-      Indicator *ind = &self->indicators[i];
-
-      ind->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-      ind->dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-      ind->label = GTK_LABEL (gtk_label_new (NULL));
-      gtk_widget_set_valign (ind->dot, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (ind->dot, "device-dot");
-      gtk_widget_add_css_class (ind->box, "device-indicator");
-      gtk_box_append (GTK_BOX (ind->box), ind->dot);
-      gtk_box_append (GTK_BOX (ind->box), GTK_WIDGET (ind->label));
-      gtk_widget_set_visible (ind->box, FALSE);
-      gtk_box_append (self->devices_box, ind->box);
-    }
+    indicator_init (self, &self->indicators[i]);
+  indicator_init (self, &self->camera);
 }
 
 void
@@ -181,56 +185,37 @@ state_rank (CanteenDeviceState state)
     }
 }
 
+/* One indicator: the kind's name, and what is wrong with it if anything. */
 static void
-update_indicator (CanteenStatusBar *self, guint i)
+show_indicator (Indicator *ind, const char *name, CanteenDeviceState state, const char *tooltip,
+                const char *problem)
 {
-  Indicator *ind = &self->indicators[i];
-  const char *name = _(indicator_kinds[i].name);
-  CanteenDevice *shown = NULL;
-  g_autofree char *text = NULL;
-  const char *tooltip = NULL;
-  guint n = self->devices != NULL ? g_list_model_get_n_items (self->devices) : 0;
   static const char *dot_classes[] = { "ready", "starting", "failed", "gone" };
-  guint rank;
+  g_autofree char *text = NULL;
+  guint rank = state_rank (state);
 
-  for (guint d = 0; d < n; d++)
-    {
-      g_autoptr(CanteenDevice) device = g_list_model_get_item (self->devices, d);
-
-      if (canteen_device_get_kind (device) != indicator_kinds[i].kind)
-        continue;
-      if (shown == NULL || state_rank (canteen_device_get_state (device)) < state_rank (canteen_device_get_state (shown)))
-        shown = device;   /* the list keeps it alive */
-    }
-  gtk_widget_set_visible (ind->box, shown != NULL);
-  if (shown == NULL)
-    return;
-
-  rank = state_rank (canteen_device_get_state (shown));
-  switch (canteen_device_get_state (shown))
+  switch (state)
     {
     case CANTEEN_DEVICE_STATE_READY:
       text = g_strdup (name);
-      tooltip = canteen_device_get_name (shown);
       break;
     case CANTEEN_DEVICE_STATE_CLOSED:
       /* Translators: %s is a device kind ("Card reader") being opened. */
       text = g_strdup_printf (_("%s starting"), name);
-      tooltip = canteen_device_get_name (shown);
       break;
     case CANTEEN_DEVICE_STATE_FAILED:
       /* Translators: %s is a device kind ("Card reader") present but unusable. */
       text = g_strdup_printf (_("%s failed"), name);
-      tooltip = canteen_device_get_error (shown) != NULL ? canteen_device_get_error (shown)
-                                                         : canteen_device_get_name (shown);
+      if (problem != NULL)
+        tooltip = problem;
       break;
     case CANTEEN_DEVICE_STATE_GONE:
     default:
       /* Translators: %s is a device kind ("Card reader") that was unplugged. */
       text = g_strdup_printf (_("%s disconnected"), name);
-      tooltip = canteen_device_get_name (shown);
       break;
     }
+  gtk_widget_set_visible (ind->box, TRUE);
   gtk_label_set_text (ind->label, text);
   gtk_widget_set_tooltip_text (ind->box, tooltip);
   /* Gone and failed are for staff to act on: the status bar's error style. */
@@ -245,6 +230,31 @@ update_indicator (CanteenStatusBar *self, guint i)
       else
         gtk_widget_remove_css_class (ind->dot, dot_classes[c]);
     }
+}
+
+static void
+update_indicator (CanteenStatusBar *self, guint i)
+{
+  Indicator *ind = &self->indicators[i];
+  CanteenDevice *shown = NULL;
+  guint n = self->devices != NULL ? g_list_model_get_n_items (self->devices) : 0;
+
+  for (guint d = 0; d < n; d++)
+    {
+      g_autoptr(CanteenDevice) device = g_list_model_get_item (self->devices, d);
+
+      if (canteen_device_get_kind (device) != indicator_kinds[i].kind)
+        continue;
+      if (shown == NULL || state_rank (canteen_device_get_state (device)) < state_rank (canteen_device_get_state (shown)))
+        shown = device;   /* the list keeps it alive */
+    }
+  if (shown == NULL)
+    {
+      gtk_widget_set_visible (ind->box, FALSE);
+      return;
+    }
+  show_indicator (ind, _(indicator_kinds[i].name), canteen_device_get_state (shown),
+                  canteen_device_get_name (shown), canteen_device_get_error (shown));
 }
 
 static void
@@ -330,4 +340,26 @@ canteen_status_bar_get_device_text (CanteenStatusBar *self, CanteenDeviceKind ki
       return gtk_widget_get_visible (self->indicators[i].box)
            ? gtk_label_get_text (self->indicators[i].label) : NULL;
   return NULL;
+}
+
+void
+canteen_status_bar_set_camera (CanteenStatusBar *self, gboolean present, CanteenDeviceState state,
+                               const char *problem)
+{
+  g_return_if_fail (CANTEEN_IS_STATUS_BAR (self));
+
+  if (!present)
+    {
+      gtk_widget_set_visible (self->camera.box, FALSE);
+      return;
+    }
+  /* Translators: the counter's camera, as a device in the status bar. */
+  show_indicator (&self->camera, _("Camera"), state, problem, problem);
+}
+
+const char *
+canteen_status_bar_get_camera_text (CanteenStatusBar *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_STATUS_BAR (self), NULL);
+  return gtk_widget_get_visible (self->camera.box) ? gtk_label_get_text (self->camera.label) : NULL;
 }

@@ -29,8 +29,15 @@ void canteen_status_bar_set_devices        (CanteenStatusBar *self, GListModel *
 /* Why there are no USB devices at all (libusb failed), or NULL. */
 void canteen_status_bar_set_devices_problem (CanteenStatusBar *self, const char *problem);
 
+/* The camera's indicator: hidden unless `present` (the kiosk has one);
+ * `problem` is the tooltip of a failed or gone camera. */
+void canteen_status_bar_set_camera         (CanteenStatusBar *self, gboolean present,
+                                            CanteenDeviceState state, const char *problem);
+
 /* For tests: the indicator's text for `kind` ("读卡器", "读卡器 已断开"),
  * NULL when no device of that kind was seen. */
 const char *canteen_status_bar_get_device_text (CanteenStatusBar *self, CanteenDeviceKind kind);
+/* For tests: the camera's indicator ("摄像头 故障"), NULL when hidden. */
+const char *canteen_status_bar_get_camera_text (CanteenStatusBar *self);
 
 G_END_DECLS

@@ -1,6 +1,8 @@
 /* tray-item.c — a dish plus its weight and displayed amount. */
 #include "tray-item.h"
 
+#include <math.h>
+
 #include "pricing.h"
 
 struct _CanteenTrayItem
@@ -9,6 +11,8 @@ struct _CanteenTrayItem
   CanteenDish *dish;
   gint         grams;
   gint64       amount_fen;
+  CanteenTrayItemOrigin origin;
+  float        confidence;
 };
 
 G_DEFINE_FINAL_TYPE (CanteenTrayItem, canteen_tray_item, G_TYPE_OBJECT)
@@ -52,6 +56,28 @@ canteen_tray_item_new (const CanteenDish *dish, gint grams, GError **error)
   self->dish = canteen_dish_copy (dish);
   self->grams = grams;
   self->amount_fen = line->amount_fen;
+  self->origin = CANTEEN_TRAY_ITEM_MANUAL;
+  self->confidence = 1.0f;
+  return self;
+}
+
+CanteenTrayItem *
+canteen_tray_item_new_from_camera (const CanteenDish *dish, gint grams, CanteenTrayItemOrigin origin,
+                                   float confidence, GError **error)
+{
+  CanteenTrayItem *self;
+
+  g_return_val_if_fail (origin == CANTEEN_TRAY_ITEM_RECOGNISED || origin == CANTEEN_TRAY_ITEM_CONFIRMED, NULL);
+
+  self = canteen_tray_item_new (dish, grams, error);
+  if (self == NULL)
+    return NULL;
+  self->origin = origin;
+  /* NaN compares false both ways, so CLAMP alone would let it through. */
+  if (origin == CANTEEN_TRAY_ITEM_CONFIRMED)
+    self->confidence = 1.0f;
+  else
+    self->confidence = isfinite (confidence) ? CLAMP (confidence, 0.0f, 1.0f) : 0.0f;
   return self;
 }
 
@@ -74,4 +100,18 @@ canteen_tray_item_get_amount (CanteenTrayItem *self)
 {
   g_return_val_if_fail (CANTEEN_IS_TRAY_ITEM (self), 0);
   return self->amount_fen;
+}
+
+CanteenTrayItemOrigin
+canteen_tray_item_get_origin (CanteenTrayItem *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_TRAY_ITEM (self), CANTEEN_TRAY_ITEM_MANUAL);
+  return self->origin;
+}
+
+float
+canteen_tray_item_get_confidence (CanteenTrayItem *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_TRAY_ITEM (self), 1.0f);
+  return self->confidence;
 }

@@ -11,6 +11,7 @@ struct _CanteenTrayRow
   GtkListBoxRow parent_instance;
   GtkLabel     *name_label;
   GtkLabel     *detail_label;
+  GtkLabel     *origin_label;
   GtkLabel     *amount_label;
   GtkButton    *remove_button;
 };
@@ -26,6 +27,7 @@ canteen_tray_row_class_init (CanteenTrayRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, CANTEEN_UI_RESOURCE_PATH "tray-row.ui");
   gtk_widget_class_bind_template_child (widget_class, CanteenTrayRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenTrayRow, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenTrayRow, origin_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenTrayRow, amount_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenTrayRow, remove_button);
 }
@@ -34,6 +36,33 @@ static void
 canteen_tray_row_init (CanteenTrayRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/* Whoever checks the tray sees which plates the camera named, and how
+ * sure it was, before the diner pays for them. */
+static void
+canteen_tray_row_show_origin (CanteenTrayRow *self, CanteenTrayItem *item)
+{
+  g_autofree char *text = NULL;
+
+  switch (canteen_tray_item_get_origin (item))
+    {
+    case CANTEEN_TRAY_ITEM_RECOGNISED:
+      /* Translators: a dish found by the camera, with the recogniser's
+       * confidence in percent, e.g. "Recognised 93%". */
+      text = g_strdup_printf (_("Recognised %d%%"),
+                              (int) (canteen_tray_item_get_confidence (item) * 100.0f + 0.5f));
+      break;
+    case CANTEEN_TRAY_ITEM_CONFIRMED:
+      /* Translators: a dish the camera was unsure of, chosen by a person. */
+      text = g_strdup (_("Confirmed"));
+      break;
+    case CANTEEN_TRAY_ITEM_MANUAL:
+    default:
+      break;
+    }
+  gtk_label_set_text (self->origin_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->origin_label), text != NULL);
 }
 
 GtkWidget *
@@ -58,7 +87,15 @@ canteen_tray_row_new (CanteenTrayItem *item, guint position)
     }
   gtk_label_set_text (self->detail_label, detail->str);
   gtk_widget_set_visible (GTK_WIDGET (self->detail_label), detail->len > 0);
+  canteen_tray_row_show_origin (self, item);
   gtk_label_set_text (self->amount_label, amount);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->remove_button), "u", position);
   return GTK_WIDGET (self);
+}
+
+const char *
+canteen_tray_row_get_origin_text (CanteenTrayRow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_TRAY_ROW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->origin_label)) ? gtk_label_get_text (self->origin_label) : NULL;
 }

@@ -115,27 +115,93 @@ canteen_tray_changed (CanteenTray *self, guint from, guint old_n)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
 }
 
+static gboolean
+canteen_tray_check_room (CanteenTray *self, guint n_more, GError **error)
+{
+  if (self->items->len + n_more > CANTEEN_TRAY_MAX_LINES)
+    {
+      g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_OUT_OF_RANGE,
+                   "the tray holds at most %d items", CANTEEN_TRAY_MAX_LINES);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 canteen_tray_add (CanteenTray *self, const CanteenDish *dish, gint grams, GError **error)
 {
-  CanteenTrayItem *item;
-  guint old_n;
+  g_autoptr(CanteenTrayItem) item = NULL;
 
   g_return_val_if_fail (CANTEEN_IS_TRAY (self), FALSE);
 
-  if (self->items->len >= CANTEEN_TRAY_MAX_LINES)
-    {
-      g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_OUT_OF_RANGE,
-                   "the tray already holds %d items", CANTEEN_TRAY_MAX_LINES);
-      return FALSE;
-    }
+  if (!canteen_tray_check_room (self, 1, error))
+    return FALSE;
   item = canteen_tray_item_new (dish, grams, error);
-  if (item == NULL)
+  return item != NULL && canteen_tray_add_item (self, item, error);
+}
+
+gboolean
+canteen_tray_add_item (CanteenTray *self, CanteenTrayItem *item, GError **error)
+{
+  guint old_n;
+
+  g_return_val_if_fail (CANTEEN_IS_TRAY (self), FALSE);
+  g_return_val_if_fail (CANTEEN_IS_TRAY_ITEM (item), FALSE);
+
+  if (!canteen_tray_check_room (self, 1, error))
     return FALSE;
   old_n = self->items->len;
-  g_ptr_array_add (self->items, item);
+  g_ptr_array_add (self->items, g_object_ref (item));
   canteen_tray_changed (self, old_n, old_n);
   return TRUE;
+}
+
+gboolean
+canteen_tray_replace_from_camera (CanteenTray *self, GPtrArray *items, GError **error)
+{
+  g_autoptr(GPtrArray) kept = NULL;
+  guint old_n, first = G_MAXUINT;
+
+  g_return_val_if_fail (CANTEEN_IS_TRAY (self), FALSE);
+  g_return_val_if_fail (items != NULL, FALSE);
+
+  kept = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      CanteenTrayItem *item = g_ptr_array_index (self->items, i);
+      if (canteen_tray_item_get_origin (item) == CANTEEN_TRAY_ITEM_MANUAL)
+        g_ptr_array_add (kept, g_object_ref (item));
+      else if (first == G_MAXUINT)
+        first = i;
+    }
+  if (kept->len + items->len > CANTEEN_TRAY_MAX_LINES)
+    {
+      g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_OUT_OF_RANGE,
+                   "the tray holds at most %d items", CANTEEN_TRAY_MAX_LINES);
+      return FALSE;
+    }
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (kept, g_object_ref (CANTEEN_TRAY_ITEM (g_ptr_array_index (items, i))));
+
+  old_n = self->items->len;
+  /* Manual items before the first camera item keep their positions. */
+  if (first == G_MAXUINT)
+    first = old_n;
+  g_ptr_array_unref (self->items);
+  self->items = g_steal_pointer (&kept);
+  canteen_tray_changed (self, first, old_n);
+  return TRUE;
+}
+
+gboolean
+canteen_tray_has_camera_items (CanteenTray *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_TRAY (self), FALSE);
+
+  for (guint i = 0; i < self->items->len; i++)
+    if (canteen_tray_item_get_origin (g_ptr_array_index (self->items, i)) != CANTEEN_TRAY_ITEM_MANUAL)
+      return TRUE;
+  return FALSE;
 }
 
 gboolean

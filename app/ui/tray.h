@@ -8,6 +8,9 @@
  * first attempt, kept while the tray stays the same so a retry after a
  * failure can never charge twice (the ledger replays a committed id), and
  * dropped whenever the contents change or a payment is settled/declined.
+ *
+ * Items from the camera (see tray-item.h) are replaced as a whole when the
+ * tray is recognised again; manual items keep their places.
  */
 #pragma once
 
@@ -24,6 +27,13 @@ G_DECLARE_FINAL_TYPE (CanteenTray, canteen_tray, CANTEEN, TRAY, GObject)
 CanteenTray *canteen_tray_new           (void);
 gboolean     canteen_tray_add           (CanteenTray *self, const CanteenDish *dish, gint grams,
                                          GError **error);
+/* Appends a made item (one from the camera, say). */
+gboolean     canteen_tray_add_item      (CanteenTray *self, CanteenTrayItem *item, GError **error);
+/* Drops every item that is not MANUAL and appends `items` (CanteenTrayItem)
+ * in their order; nothing changes when the result would not fit. */
+gboolean     canteen_tray_replace_from_camera (CanteenTray *self, GPtrArray *items, GError **error);
+/* Whether any item came from the camera (recognised or confirmed). */
+gboolean     canteen_tray_has_camera_items (CanteenTray *self);
 gboolean     canteen_tray_remove        (CanteenTray *self, guint position);
 void         canteen_tray_clear         (CanteenTray *self);
 guint        canteen_tray_get_n_items   (CanteenTray *self);

@@ -481,6 +481,130 @@ test_concurrent_processes (Fixture *f, gconstpointer data)
   assert_ok (ctl (f, "journal", "verify", NULL));
 }
 
+/* ---- dish recognition ---------------------------------------------------- */
+
+/* A 640x360 PPM of a grey tray with white plates; plate i holds food of a
+ * colour and stripe pattern of its own (a stand-in for a photo; the
+ * recognition harness in tests/vision measures real accuracy). */
+static const guint8 food_rgb[][3] = { { 170, 40, 30 }, { 60, 150, 50 }, { 230, 200, 60 } };
+
+static char *
+write_tray (Fixture *f, const char *name, const int *foods, int n)
+{
+  const int w = 640, h = 360;
+  g_autofree char *header = g_strdup_printf ("P6\n%d %d\n255\n", w, h);
+  GByteArray *img = g_byte_array_new ();
+  char *path;
+
+  g_byte_array_append (img, (const guint8 *) header, (guint) strlen (header));
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint8 px[3] = { 120, 124, 128 };      /* stainless tray */
+        for (int i = 0; i < n; i++)
+          {
+            int cx = 120 + i * 200, cy = 180, dx = x - cx, dy = y - cy, d2 = dx * dx + dy * dy;
+            if (d2 < 85 * 85)
+              {
+                px[0] = px[1] = px[2] = 245;    /* plate */
+                if (d2 < 60 * 60)
+                  {
+                    const guint8 *c = food_rgb[foods[i]];
+                    int shade = ((x / (3 + foods[i] * 2)) + (y / 4)) % 2 ? 0 : 30;
+                    px[0] = (guint8) MAX (c[0] - shade, 0);
+                    px[1] = (guint8) MAX (c[1] - shade, 0);
+                    px[2] = (guint8) MAX (c[2] - shade, 0);
+                  }
+              }
+          }
+        g_byte_array_append (img, px, 3);
+      }
+  path = write_file (f, name, (const char *) img->data, img->len);
+  g_byte_array_unref (img);
+  return path;
+}
+
+static int
+count_exemplars (Fixture *f)
+{
+  g_autoptr(CanteenLedger) ledger = canteen_ledger_open (f->db, NULL);
+  g_autoptr(GPtrArray) all = canteen_ledger_list_exemplars (ledger, NULL, NULL);
+
+  return (int) all->len;
+}
+
+static void
+test_dish_recognition (Fixture *f, gconstpointer data)
+{
+  const int d01[] = { 0 }, d02[] = { 1 }, tray[] = { 0, 1 };
+  g_autofree char *p01 = write_tray (f, "d01.ppm", d01, 1);
+  g_autofree char *p02 = write_tray (f, "d02.ppm", d02, 1);
+  g_autofree char *ptray = write_tray (f, "tray.ppm", tray, 2);
+  g_autofree char *broken = write_file (f, "broken.jpg", "\xFF\xD8\xFF\xE0 not really", 16);
+  g_autofree char *before = NULL, *after = NULL;
+  g_autoptr(JsonParser) p = NULL;
+  JsonObject *o;
+  JsonArray *items;
+  Run r;
+
+  /* Teaching: one photo of one plate per dish (several are allowed). */
+  r = ctl (f, "dish", "enroll", "D01", p01, p01, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  o = parse_object (r.out, &p);
+  g_assert_cmpint (json_object_get_int_member (o, "added"), ==, 2);
+  run_clear (&r);
+  assert_ok (ctl (f, "dish", "enroll", "D02", p02, NULL));
+  g_assert_cmpint (count_exemplars (f), ==, 3);
+
+  /* Bad photos and unknown dishes: refused by name, nothing learnt. */
+  before = test_db_dump (f->db);
+  r = ctl (f, "dish", "enroll", "D01", p01, broken, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "broken.jpg"));
+  run_clear (&r);
+  r = ctl (f, "dish", "enroll", "D99", p01, NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "D99"));
+  run_clear (&r);
+  r = ctl (f, "tray", "recognize", broken, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "broken.jpg"));
+  run_clear (&r);
+  after = test_db_dump (f->db);
+  g_assert_cmpstr (before, ==, after);
+
+  /* Recognising: the JSON the issue fixes, dishes only from today's menu. */
+  g_clear_object (&p);
+  r = ctl (f, "tray", "recognize", ptray, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  o = parse_object (r.out, &p);
+  items = json_object_get_array_member (o, "items");
+  g_assert_nonnull (items);
+  g_assert_true (json_object_has_member (o, "unknown"));
+  g_assert_true (json_object_has_member (o, "total_fen"));
+  g_assert_true (json_object_has_member (o, "elapsed_ms"));
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *it = json_array_get_object_element (items, i);
+      JsonNode *dish = json_object_get_member (it, "dish");
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (it, "box")), ==, 4);
+      g_assert_true (json_object_has_member (it, "alternatives"));
+      if (!JSON_NODE_HOLDS_NULL (dish))
+        g_assert_true (g_str_equal (json_node_get_string (dish), "D01")
+                       || g_str_equal (json_node_get_string (dish), "D02")
+                       || g_str_equal (json_node_get_string (dish), "D03"));
+    }
+  run_clear (&r);
+
+  /* Forgetting. */
+  g_clear_object (&p);
+  r = ctl (f, "dish", "forget", "D01", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpint (json_object_get_int_member (parse_object (r.out, &p), "forgotten"), ==, 2);
+  run_clear (&r);
+  g_assert_cmpint (count_exemplars (f), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -500,5 +624,6 @@ main (int argc, char **argv)
   ADD ("concurrent-processes", test_concurrent_processes);
   ADD ("manager-authority", test_manager_authority);
   ADD ("period-set", test_period_set);
+  ADD ("dish-recognition", test_dish_recognition);
   return g_test_run ();
 }

@@ -1,0 +1,145 @@
+/* food-mask.cpp — food versus crockery and tray (see food-mask.hpp).
+ *
+ * Crockery, trays and cutlery are smooth with a few long edges (rims,
+ * compartment walls, the tray's border, a chopstick); food is textured:
+ * grains, leaves, pieces. The measure that tells them apart is the smaller
+ * eigenvalue of the colour structure tensor over a small window: it is
+ * large only where gradients run in every direction (texture), and stays
+ * near zero along a single edge however strong. A wooden counter's grain
+ * is one direction too; a granite counter is textured but surrounds the
+ * tray, so regions touching the frame's border are dropped (the tray lies
+ * wholly inside the frame, with its rim between the food and the edge). */
+#include "food-mask.hpp"
+
+#include <algorithm>
+
+#include <opencv2/imgproc.hpp>
+
+namespace vision {
+
+namespace {
+
+/* Structure tensor: pre-smoothing (JPEG blocks, sensor noise) and window. */
+constexpr double TENSOR_SIGMA = 1.0;
+constexpr int TENSOR_WINDOW = 9;
+/* Smaller eigenvalue (Sobel units squared, Lab with chroma doubled) above
+ * which a pixel is food: crockery and trays stay under ~100 even with
+ * noise and JPEG at quality 60, food is mostly in the thousands. */
+constexpr float FOOD_ENERGY = 200.0f;
+/* Gaps (working pixels) that still join pieces into one portion. Two
+ * portions are at least ~18 px apart at the working scale. */
+constexpr int GROUP_GAP = 11;
+/* Smaller regions are crumbs, garnish, or where a rim turns a corner
+ * against a patterned counter (those stay under ~1300 px). */
+constexpr double MIN_AREA_SHARE = 0.0055;
+/* Shape of a portion: the longer side of its rotated box at most this
+ * many times the shorter, and at least this share of its convex hull. */
+constexpr float MAX_ELONGATION = 4.0f;
+constexpr double MIN_SOLIDITY = 0.6;
+/* Pixels from the frame's edge that count as touching it. */
+constexpr int BORDER = 2;
+
+} // namespace
+
+cv::Mat
+texture_energy (const cv::Mat &rgb)
+{
+  cv::Mat lab, f;
+  cv::cvtColor (rgb, lab, cv::COLOR_RGB2Lab);
+  lab.convertTo (f, CV_32FC3);
+  cv::GaussianBlur (f, f, cv::Size (0, 0), TENSOR_SIGMA);
+  std::vector<cv::Mat> ch;
+  cv::split (f, ch);
+
+  cv::Mat jxx = cv::Mat::zeros (f.size (), CV_32F), jyy = jxx.clone (), jxy = jxx.clone ();
+  /* 8-bit Lab stretches L to 0..255 but keeps a* b* in their own units:
+   * doubling chroma makes a colour edge count like a lightness one. */
+  static const double weight[3] = { 1.0, 4.0, 4.0 };
+  for (int c = 0; c < 3; c++)
+    {
+      cv::Mat gx, gy;
+      cv::Sobel (ch[static_cast<std::size_t> (c)], gx, CV_32F, 1, 0, 3);
+      cv::Sobel (ch[static_cast<std::size_t> (c)], gy, CV_32F, 0, 1, 3);
+      cv::scaleAdd (gx.mul (gx), weight[c], jxx, jxx);
+      cv::scaleAdd (gy.mul (gy), weight[c], jyy, jyy);
+      cv::scaleAdd (gx.mul (gy), weight[c], jxy, jxy);
+    }
+  const cv::Size win (TENSOR_WINDOW, TENSOR_WINDOW);
+  cv::boxFilter (jxx, jxx, -1, win);
+  cv::boxFilter (jyy, jyy, -1, win);
+  cv::boxFilter (jxy, jxy, -1, win);
+  cv::Mat half_trace = (jxx + jyy) * 0.5, half_diff = (jxx - jyy) * 0.5, root;
+  cv::sqrt (half_diff.mul (half_diff) + jxy.mul (jxy), root);
+  return half_trace - root;
+}
+
+cv::Mat
+food_mask (const cv::Mat &rgb)
+{
+  cv::Mat mask;
+  cv::threshold (texture_energy (rgb), mask, static_cast<double> (FOOD_ENERGY), 255, cv::THRESH_BINARY);
+  mask.convertTo (mask, CV_8U);
+  /* Opening drops specks (a compartment's corner, a chopstick's tip);
+   * closing joins the pieces of one portion across thin gaps of sauce. */
+  cv::morphologyEx (mask, mask, cv::MORPH_OPEN, cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (5, 5)));
+  cv::morphologyEx (mask, mask, cv::MORPH_CLOSE, cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (9, 9)));
+  return mask;
+}
+
+std::vector<Region>
+food_regions (const cv::Mat &mask)
+{
+  /* Pieces of one portion (on a sauce, split by a chopstick) lie closer
+   * to each other than two portions do (a rim, or a compartment's wall,
+   * is always between those): group what a small dilation joins. */
+  cv::Mat grouped, labels, stats, centroids;
+  cv::dilate (mask, grouped, cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (GROUP_GAP, GROUP_GAP)));
+  const int n = cv::connectedComponentsWithStats (grouped, labels, stats, centroids, 8, CV_32S);
+  const double min_area = MIN_AREA_SHARE * mask.rows * mask.cols;
+  const cv::Mat close = cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (GROUP_GAP, GROUP_GAP));
+
+  std::vector<Region> out;
+  for (int i = 1; i < n; i++)
+    {
+      const cv::Rect box (stats.at<int> (i, cv::CC_STAT_LEFT), stats.at<int> (i, cv::CC_STAT_TOP),
+                          stats.at<int> (i, cv::CC_STAT_WIDTH), stats.at<int> (i, cv::CC_STAT_HEIGHT));
+      /* The counter around the tray, not food on it. */
+      if (box.x < BORDER || box.y < BORDER || box.br ().x > mask.cols - BORDER || box.br ().y > mask.rows - BORDER)
+        continue;
+
+      Region r;
+      r.mask = cv::Mat::zeros (mask.size (), CV_8U);
+      cv::Mat part = r.mask (box);
+      mask (box).copyTo (part, labels (box) == i);
+      cv::morphologyEx (part, part, cv::MORPH_CLOSE, close);
+      /* Holes inside a portion (a shiny spot, a flat piece) are still food. */
+      std::vector<std::vector<cv::Point>> contours;
+      cv::findContours (part.clone (), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+      cv::drawContours (part, contours, -1, cv::Scalar (255), cv::FILLED);
+      const double area = cv::countNonZero (part);
+      if (area < min_area)
+        continue;
+
+      /* A chopstick or a spoon's handle is long and thin; the tray's edge
+       * against a patterned counter, or its rim at a corner, a thin band
+       * or an L. A portion is a compact blob. */
+      std::vector<cv::Point> pts;
+      cv::findNonZero (part, pts);
+      const cv::RotatedRect rr = cv::minAreaRect (pts);
+      const float lo = std::min (rr.size.width, rr.size.height), hi = std::max (rr.size.width, rr.size.height);
+      if (lo < 1.0f || hi / lo > MAX_ELONGATION)
+        continue;
+      std::vector<cv::Point> hull;
+      cv::convexHull (pts, hull);
+      if (area < MIN_SOLIDITY * cv::contourArea (hull))
+        continue;
+
+      r.food_box = cv::boundingRect (pts) + box.tl ();
+      r.box = r.food_box;
+      r.area = area;
+      out.push_back (std::move (r));
+    }
+  return out;
+}
+
+} // namespace vision

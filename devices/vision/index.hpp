@@ -1,0 +1,62 @@
+/* index.hpp — today's candidates: exemplars per dish, nearest-neighbour
+ * matching with χ², the unknown decision's confidence, and the two staff
+ * views of the index (closest pair of dishes, redundant exemplars).
+ *
+ * Contract: a region and an exemplar are sets of patch descriptors
+ * (features.hpp); dishes keep the order of their first exemplar, exemplars the
+ * order they were added; rank() lists every dish of the index, best first,
+ * with a confidence in 0..1 that is high only when the region is both close
+ * to that dish (in absolute terms: an unenrolled dish is far from all) and
+ * clearly closer to it than to the runner-up. */
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "features.hpp"
+
+namespace vision {
+
+struct Match
+{
+  std::string dish;
+  float       distance;    /* to the dish's nearest exemplar */
+  float       confidence;
+};
+
+class Index
+{
+public:
+  void clear () { dishes_.clear (); count_ = 0; }
+  void add (const std::string &dish, Patches exemplar);
+  int  size () const { return count_; }
+
+  std::vector<Match> rank (const Patches &query) const;
+  /* -1 with fewer than two dishes. */
+  float closest_pair (std::string &a, std::string &b) const;
+  /* Indices (in the dish's order of addition) of exemplars nearly equal to
+   * an earlier, kept one; empty for an unknown dish. */
+  std::vector<int> redundant (const std::string &dish) const;
+
+private:
+  struct Dish
+  {
+    std::string             id;
+    std::vector<Patches> exemplars;
+    Patches              all;  /* every exemplar's patches, for matching */
+  };
+  std::vector<Dish> dishes_;
+  int               count_ = 0;
+};
+
+/* How far a region's patches are from a set of patches: each query patch
+ * takes its nearest, and the closer half of those distances is averaged
+ * (the rest may be sauce, a chopstick, or a part of the dish the
+ * exemplars did not show). */
+float set_distance (const Patches &query, const Patches &set);
+
+/* How alike two dishes (or a region and a dish) are at this distance:
+ * 1 = identical, 0.5 at the unknown boundary. */
+float similarity (float distance);
+
+} // namespace vision

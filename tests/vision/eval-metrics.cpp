@@ -1,0 +1,137 @@
+/* eval-metrics.cpp — matching predictions to true regions, and the rates. */
+#include "eval-metrics.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace evalm {
+
+namespace {
+
+double
+ratio (long a, long b)
+{
+  return b > 0 ? static_cast<double> (a) / static_cast<double> (b) : 0.0;
+}
+
+} // namespace
+
+double
+iou (const cv::Rect &a, const cv::Rect &b)
+{
+  double inter = (a & b).area ();
+  double uni = static_cast<double> (a.area ()) + b.area () - inter;
+  return uni > 0 ? inter / uni : 0.0;
+}
+
+void
+Counts::add (const Counts &t)
+{
+  trays += t.trays;
+  exact += t.exact;
+  regions += t.regions;
+  predictions += t.predictions;
+  matched += t.matched;
+  dish_tp += t.dish_tp;
+  dish_fp += t.dish_fp;
+  dish_fn += t.dish_fn;
+  enrolled_matched += t.enrolled_matched;
+  top1 += t.top1;
+  top3 += t.top3;
+  unknown_regions += t.unknown_regions;
+  unknown_rejected += t.unknown_rejected;
+  enrolled_called_unknown += t.enrolled_called_unknown;
+}
+
+double Counts::recall () const { return ratio (matched, regions); }
+double Counts::precision () const { return ratio (matched, predictions); }
+double Counts::dish_f1 () const { return ratio (2 * dish_tp, 2 * dish_tp + dish_fp + dish_fn); }
+double Counts::exact_match () const { return ratio (exact, trays); }
+double Counts::unknown_rejection () const { return ratio (unknown_rejected, unknown_regions); }
+double Counts::top1_rate () const { return ratio (top1, enrolled_matched); }
+double Counts::top3_rate () const { return ratio (top3, enrolled_matched); }
+double Counts::false_unknown () const { return ratio (enrolled_called_unknown, enrolled_matched); }
+
+Counts
+score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &predictions)
+{
+  Counts c;
+  c.trays = 1;
+  c.regions = static_cast<long> (truth.size ());
+  c.predictions = static_cast<long> (predictions.size ());
+
+  /* Every overlapping pair, best first; each side used once. */
+  std::vector<std::tuple<double, size_t, size_t>> pairs;
+  for (size_t t = 0; t < truth.size (); t++)
+    for (size_t p = 0; p < predictions.size (); p++)
+      {
+        double o = std::max (iou (truth[t].food, predictions[p].box), iou (truth[t].container, predictions[p].box));
+        if (o >= MATCH_IOU)
+          pairs.emplace_back (o, t, p);
+      }
+  std::sort (pairs.begin (), pairs.end (), [] (const auto &a, const auto &b) { return std::get<0> (a) > std::get<0> (b); });
+  std::vector<int> match_of_truth (truth.size (), -1);
+  std::vector<bool> used (predictions.size (), false);
+  for (const auto &[o, t, p] : pairs)
+    if (match_of_truth[t] < 0 && !used[p])
+      {
+        match_of_truth[t] = static_cast<int> (p);
+        used[p] = true;
+      }
+
+  bool exact = true;
+  std::vector<bool> dish_tp_of (predictions.size (), false);
+  for (size_t t = 0; t < truth.size (); t++)
+    {
+      const Truth &g = truth[t];
+      if (!g.enrolled)
+        c.unknown_regions++;
+      if (match_of_truth[t] < 0)
+        {
+          exact = false;
+          if (g.enrolled)
+            c.dish_fn++;
+          continue;
+        }
+      const Prediction &p = predictions[static_cast<size_t> (match_of_truth[t])];
+      c.matched++;
+      if (!g.enrolled)
+        {
+          c.unknown_rejected += p.dish.empty ();
+          exact = exact && p.dish.empty ();
+          continue;
+        }
+      c.enrolled_matched++;
+      c.enrolled_called_unknown += p.dish.empty ();
+      const bool right = p.dish == g.dish;
+      exact = exact && right;
+      if (right)
+        {
+          c.dish_tp++;
+          dish_tp_of[static_cast<size_t> (match_of_truth[t])] = true;
+        }
+      else
+        c.dish_fn++;
+      /* The candidates in order: the dish, then the alternatives (an
+       * unknown region's alternatives start with its best guess), as an
+       * uncertain item's choices appear on the checkout screen. */
+      std::vector<std::string> ranked;
+      if (!p.dish.empty ())
+        ranked.push_back (p.dish);
+      ranked.insert (ranked.end (), p.alternatives.begin (), p.alternatives.end ());
+      c.top1 += !ranked.empty () && ranked[0] == g.dish;
+      c.top3 += std::find (ranked.begin (), ranked.begin () + static_cast<long> (std::min<size_t> (ranked.size (), 3)),
+                           g.dish) != ranked.begin () + static_cast<long> (std::min<size_t> (ranked.size (), 3));
+    }
+  for (size_t p = 0; p < predictions.size (); p++)
+    {
+      if (!used[p])
+        exact = false;
+      if (!predictions[p].dish.empty () && !dish_tp_of[p])
+        c.dish_fp++;
+    }
+  c.exact = exact ? 1 : 0;
+  return c;
+}
+
+} // namespace evalm

@@ -1,0 +1,73 @@
+/* eval-metrics.h — scoring recognised trays against their ground truth.
+ *
+ * Contract:
+ *  - A prediction matches a true region when the intersection over union
+ *    of its box with the region's food box or with its container's box
+ *    (whichever is larger) is at least MATCH_IOU: the recogniser may
+ *    report either. Matching is one-to-one, best overlaps first.
+ *  - A true region of a never-enrolled dish is answered right by an
+ *    "unknown" (empty dish) prediction; any dish named there is wrong.
+ *  - Dish F1 counts, over all trays: a true positive for each matched
+ *    region of an enrolled dish named correctly; a false positive for
+ *    each prediction naming a dish that is not such a true positive
+ *    (wrong dish, a dish on unknown food, a dish where there is no food);
+ *    a false negative for each region of an enrolled dish without its
+ *    true positive.
+ *  - A tray is an exact match when every region is matched and answered
+ *    right and no prediction is left over.
+ *  - Pure functions; no I/O.
+ */
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace evalm {
+
+constexpr double MATCH_IOU = 0.5;
+
+struct Truth
+{
+  std::string dish;      /* its id (never-enrolled ones included) */
+  bool        enrolled;
+  cv::Rect    food, container;
+};
+
+struct Prediction
+{
+  std::string              dish;        /* "" = unknown */
+  float                    confidence;
+  cv::Rect                 box;
+  std::vector<std::string> alternatives;
+};
+
+/* Counts over some trays; add() accumulates one tray's. */
+struct Counts
+{
+  long trays = 0, exact = 0;
+  long regions = 0, predictions = 0, matched = 0;
+  long dish_tp = 0, dish_fp = 0, dish_fn = 0;
+  long enrolled_matched = 0, top1 = 0, top3 = 0;
+  long unknown_regions = 0, unknown_rejected = 0;
+  long enrolled_called_unknown = 0;
+
+  void add (const Counts &tray);
+
+  double recall () const;              /* regions found */
+  double precision () const;           /* predictions that are regions */
+  double dish_f1 () const;
+  double exact_match () const;
+  double unknown_rejection () const;   /* never-enrolled regions found and called unknown */
+  double top1_rate () const;           /* found enrolled regions whose best candidate is right */
+  double top3_rate () const;           /* found enrolled regions whose dish is in the top 3 */
+  double false_unknown () const;       /* found enrolled regions called unknown */
+};
+
+double iou (const cv::Rect &a, const cv::Rect &b);
+
+/* One tray's counts. */
+Counts score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &predictions);
+
+} // namespace evalm

@@ -1,0 +1,102 @@
+/* test-eval-metrics — the harness scores what eval-metrics.h says it
+ * scores: matches by food or container box, unknown food answered by
+ * "unknown", extra and missing answers, and the rates built from them. */
+#include <glib.h>
+
+#include "eval-metrics.h"
+
+namespace {
+
+using evalm::Counts;
+using evalm::Prediction;
+using evalm::Truth;
+
+const cv::Rect PLATE_A (100, 100, 300, 300), FOOD_A (150, 150, 200, 200);
+const cv::Rect PLATE_B (600, 100, 300, 300), FOOD_B (650, 150, 200, 200);
+
+std::vector<Truth>
+two_dishes (bool second_enrolled)
+{
+  return { { "D01", true, FOOD_A, PLATE_A }, { second_enrolled ? "D02" : "X01", second_enrolled, FOOD_B, PLATE_B } };
+}
+
+void
+test_exact (void)
+{
+  /* One answer boxed on the food, one on the plate: both match. */
+  Counts c = evalm::score_tray (two_dishes (true), { { "D01", 0.9f, FOOD_A, {} }, { "D02", 0.8f, PLATE_B, {} } });
+  g_assert_cmpint (c.exact, ==, 1);
+  g_assert_cmpint (c.matched, ==, 2);
+  g_assert_cmpint (c.dish_tp, ==, 2);
+  g_assert_cmpint (c.dish_fp + c.dish_fn, ==, 0);
+  g_assert_cmpfloat (c.dish_f1 (), ==, 1.0);
+}
+
+void
+test_unknown (void)
+{
+  /* Never-enrolled food called unknown: right, and no dish F1 at stake. */
+  Counts c = evalm::score_tray (two_dishes (false), { { "D01", 0.9f, FOOD_A, {} }, { "", 0.2f, FOOD_B, { "D01" } } });
+  g_assert_cmpint (c.exact, ==, 1);
+  g_assert_cmpint (c.unknown_regions, ==, 1);
+  g_assert_cmpint (c.unknown_rejected, ==, 1);
+  g_assert_cmpint (c.dish_fp, ==, 0);
+  /* Named as a dish instead: wrong, and a false positive. */
+  c = evalm::score_tray (two_dishes (false), { { "D01", 0.9f, FOOD_A, {} }, { "D02", 0.6f, FOOD_B, {} } });
+  g_assert_cmpint (c.exact, ==, 0);
+  g_assert_cmpint (c.unknown_rejected, ==, 0);
+  g_assert_cmpint (c.dish_fp, ==, 1);
+}
+
+void
+test_misses_and_extras (void)
+{
+  /* A wrong dish, a missed region and a prediction on bare tray. */
+  Counts c = evalm::score_tray (two_dishes (true), { { "D02", 0.7f, FOOD_A, { "D01", "D05" } },
+                                                     { "D03", 0.7f, cv::Rect (100, 500, 100, 100), {} } });
+  g_assert_cmpint (c.exact, ==, 0);
+  g_assert_cmpint (c.matched, ==, 1);
+  g_assert_cmpint (c.dish_tp, ==, 0);
+  g_assert_cmpint (c.dish_fp, ==, 2);
+  g_assert_cmpint (c.dish_fn, ==, 2);
+  g_assert_cmpint (c.top1, ==, 0);
+  g_assert_cmpint (c.top3, ==, 1);  /* D01 second among the candidates */
+  g_assert_cmpfloat (c.recall (), ==, 0.5);
+  g_assert_cmpfloat (c.precision (), ==, 0.5);
+
+  /* A box overlapping too little is no match. */
+  c = evalm::score_tray ({ { "D01", true, FOOD_A, PLATE_A } }, { { "D01", 0.9f, cv::Rect (300, 300, 300, 300), {} } });
+  g_assert_cmpint (c.matched, ==, 0);
+
+  /* An empty tray answered with nothing is an exact match. */
+  c = evalm::score_tray ({}, {});
+  g_assert_cmpint (c.exact, ==, 1);
+}
+
+void
+test_totals (void)
+{
+  Counts all;
+  all.add (evalm::score_tray (two_dishes (true), { { "D01", 0.9f, FOOD_A, {} }, { "D02", 0.8f, FOOD_B, {} } }));
+  all.add (evalm::score_tray (two_dishes (true), { { "D01", 0.9f, FOOD_A, {} } }));
+  g_assert_cmpint (all.trays, ==, 2);
+  g_assert_cmpfloat (all.exact_match (), ==, 0.5);
+  g_assert_cmpint (all.dish_tp, ==, 3);
+  g_assert_cmpint (all.dish_fn, ==, 1);
+  g_assert_cmpfloat (all.dish_f1 (), ==, 6.0 / 7.0);
+  g_assert_cmpfloat (evalm::iou (FOOD_A, FOOD_A), ==, 1.0);
+  g_assert_cmpfloat (evalm::iou (FOOD_A, FOOD_B), ==, 0.0);
+}
+
+} // namespace
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, nullptr);
+  g_test_add_func ("/eval-metrics/exact", test_exact);
+  g_test_add_func ("/eval-metrics/unknown", test_unknown);
+  g_test_add_func ("/eval-metrics/misses-and-extras", test_misses_and_extras);
+  g_test_add_func ("/eval-metrics/totals", test_totals);
+  return g_test_run ();
+}
