@@ -282,10 +282,11 @@ static GBytes *exemplars[N_FOODS][2];
 static void
 make_exemplars (void)
 {
-  CanteenVision *v = canteen_vision_new ();
+  CanteenVision *v;
 
   if (exemplars[0][0] != NULL)
     return;
+  v = canteen_vision_new ();
   for (int f = 0; f < N_FOODS; f++)
     for (int k = 0; k < 2; k++)
       exemplars[f][k] = enroll (v, (Food) f, 1000 + 10 * (guint32) f + (guint32) k);
