@@ -29,6 +29,8 @@ constexpr float FOOD_ENERGY = 200.0f;
 /* Gaps (working pixels) that still join pieces into one portion. Two
  * portions are at least ~18 px apart at the working scale. */
 constexpr int GROUP_GAP = 11;
+/* Bridges thinner than this (working pixels) between portions are cut. */
+constexpr int BRIDGE = 11;
 /* Smaller regions are crumbs, garnish, or where a rim turns a corner
  * against a patterned counter (those stay under ~1300 px). */
 constexpr double MIN_AREA_SHARE = 0.0055;
@@ -86,17 +88,27 @@ food_mask (const cv::Mat &rgb)
   return mask;
 }
 
+double
+min_portion_area (const cv::Size &size)
+{
+  return MIN_AREA_SHARE * size.width * size.height;
+}
+
 std::vector<Region>
 food_regions (const cv::Mat &mask)
 {
   /* Pieces of one portion (on a sauce, split by a chopstick) lie closer
    * to each other than two portions do (a rim, or a compartment's wall,
-   * is always between those): group what a small dilation joins. */
-  cv::Mat grouped, labels, stats, centroids;
-  cv::dilate (mask, grouped, cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (GROUP_GAP, GROUP_GAP)));
-  const int n = cv::connectedComponentsWithStats (grouped, labels, stats, centroids, 8, CV_32S);
-  const double min_area = MIN_AREA_SHARE * mask.rows * mask.cols;
-  const cv::Mat close = cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (GROUP_GAP, GROUP_GAP));
+   * is always between those): closing joins them. An opening then cuts
+   * the thin bridges a spoon or a chopstick lying across two dishes makes
+   * between their portions. */
+  cv::Mat joined, labels, stats, centroids;
+  cv::morphologyEx (mask, joined, cv::MORPH_CLOSE,
+                    cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (GROUP_GAP, GROUP_GAP)));
+  cv::morphologyEx (joined, joined, cv::MORPH_OPEN,
+                    cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (BRIDGE, BRIDGE)));
+  const int n = cv::connectedComponentsWithStats (joined, labels, stats, centroids, 8, CV_32S);
+  const double min_area = min_portion_area (mask.size ());
 
   std::vector<Region> out;
   for (int i = 1; i < n; i++)
@@ -110,8 +122,7 @@ food_regions (const cv::Mat &mask)
       Region r;
       r.mask = cv::Mat::zeros (mask.size (), CV_8U);
       cv::Mat part = r.mask (box);
-      mask (box).copyTo (part, labels (box) == i);
-      cv::morphologyEx (part, part, cv::MORPH_CLOSE, close);
+      part.setTo (255, labels (box) == i);
       /* Holes inside a portion (a shiny spot, a flat piece) are still food. */
       std::vector<std::vector<cv::Point>> contours;
       cv::findContours (part.clone (), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);

@@ -21,4 +21,7 @@ cv::Mat food_mask (const cv::Mat &rgb);
 
 std::vector<Region> food_regions (const cv::Mat &mask);
 
+/* The smallest portion food_regions() keeps, in working pixels. */
+double min_portion_area (const cv::Size &size);
+
 } // namespace vision

@@ -2,20 +2,23 @@
  *
  * One method for every shape: a plate, a bowl or a compartment is the
  * smooth surface that surrounds the food, so it is grown outwards from a
- * ring just outside the food, by flood fill in colour, comparing each
- * pixel with its neighbour. Gradual changes pass (lamp gradients, a bowl's
- * darkening inner wall); the step to the tray, a compartment's wall or a
+ * ring just outside the food, by flood fill within a colour range of each
+ * seed (seeds near the ring's median colour, so sauce or a shadow on part
+ * of the ring is not one). The step to the tray, a compartment's wall or a
  * coloured band stops it. A median filter first removes the one- and
  * two-pixel lines (the rim's step, a glaze reflection) that would stop it
- * too early. The container is then the grown surface with the food inside
- * it, holes filled; its box is the item's box. (Its inside minus its
- * surface would be the portion with its sauce, but a flood stopped by a
- * rim's step leaves crockery in it: the descriptor keeps to the texture
- * mask.) A flood that leaks onto the tray (a plate the colour of
- * the tray) is recognised by its size and tried again with a narrower
- * range; if every range leaks, the region keeps its own box, widened.
- * Regions that end up in one container (pieces split by a chopstick) are
- * merged: one container, one item. */
+ * too early. The container is the grown surface with the food inside it,
+ * holes filled; its box is the item's box. (Its inside minus its surface
+ * would be the portion with its sauce, but a flood stopped by a rim's step
+ * leaves crockery in it: the descriptor keeps to the texture mask.)
+ *
+ * A flood that leaks (onto the tray's top, along a spoon, into the next
+ * compartment) is recognised: by its size against the food's and the
+ * frame's, by holding another region's food, or by a centre that strays
+ * from the food's; it is tried again with a narrower range, and if every
+ * range leaks the region keeps its own box, widened. Regions that end up
+ * in one container (pieces split by a chopstick) are merged: one
+ * container, one item. */
 #include "plates.hpp"
 
 #include <algorithm>
@@ -38,6 +41,16 @@ constexpr double MAX_SURFACE_RATIO = 7.0;
 /* Nor is a container ever more than this share of the frame: the largest
  * compartment of a 分格餐盘 is about a seventh of it, the tray over half. */
 constexpr double MAX_CONTAINER_SHARE = 0.25;
+/* Nor is its box more than this many times the food's box (a plate is
+ * about three times its portion's). */
+constexpr int MAX_BOX_RATIO = 5;
+/* How far (a share of the container's size) its centre may be from the
+ * food's. */
+constexpr double MAX_OFF_CENTRE = 0.15;
+/* Without a container, a region must be at least this many times the
+ * smallest portion: a rim's corner against a patterned counter is
+ * textured too, but small. */
+constexpr double LONE_AREA_FACTOR = 2.0;
 /* Two regions whose containers overlap this much share the container. */
 constexpr double SAME_CONTAINER = 0.5;
 
@@ -134,7 +147,7 @@ grow_container (const cv::Mat &smooth, const cv::Mat &food, double food_area, cv
 }
 
 void
-find_containers (const cv::Mat &rgb, std::vector<Region> &regions)
+find_containers (const cv::Mat &rgb, std::vector<Region> &regions, double min_area)
 {
   if (regions.empty ())
     return;
@@ -146,10 +159,22 @@ find_containers (const cv::Mat &rgb, std::vector<Region> &regions)
     {
       containers[i] = grow_container (smooth, regions[i].mask, regions[i].area, &surfaces[i]);
       /* A flood over the tray's top closes around the other compartments
-       * and plates: a container holding another region's food leaked. */
-      for (std::size_t j = 0; j < regions.size () && !containers[i].empty (); j++)
-        if (j != i && cv::countNonZero (containers[i] & regions[j].mask) > 0.1 * regions[j].area)
-          containers[i] = cv::Mat ();
+       * and plates, or runs along a spoon: a container holding another
+       * region's food, or far larger than its food, leaked. */
+      if (containers[i].empty ())
+        continue;
+      const cv::Rect cb = cv::boundingRect (containers[i]);
+      const cv::Rect &fb = regions[i].food_box;
+      /* Crockery sits around its food: a box whose centre strays from
+       * the food's ran along a spoon or into the next compartment. */
+      const double off_x = std::abs ((cb.x + cb.width / 2.0) - (fb.x + fb.width / 2.0)) / cb.width;
+      const double off_y = std::abs ((cb.y + cb.height / 2.0) - (fb.y + fb.height / 2.0)) / cb.height;
+      bool leaked = cb.area () > MAX_BOX_RATIO * fb.area () || off_x > MAX_OFF_CENTRE || off_y > MAX_OFF_CENTRE;
+      for (std::size_t j = 0; j < regions.size () && !leaked; j++)
+        leaked = j != i && ((cb & regions[j].food_box).area () > 0.2 * regions[j].food_box.area ()
+                            || cv::countNonZero (containers[i] & regions[j].mask) > 0.1 * regions[j].area);
+      if (leaked)
+        containers[i] = cv::Mat ();
     }
 
   /* One container, one item. */
@@ -182,6 +207,8 @@ find_containers (const cv::Mat &rgb, std::vector<Region> &regions)
           r.box = cv::boundingRect (containers[i]);
           r.container = Container::Found;
         }
+      else if (r.area < LONE_AREA_FACTOR * min_area)
+        continue;
       else
         {
           /* The crockery could not be told from the tray: the food's own

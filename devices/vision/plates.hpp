@@ -4,7 +4,9 @@
  * Contract: find_containers() looks at the working-scale RGB image and the
  * food regions, and sets each region's `box` (the container's outline, in
  * working pixels) and `container`; a region whose container cannot be told
- * apart keeps its food box, slightly widened. */
+ * apart keeps its food box, slightly widened, if it is large enough to be
+ * food without one (twice `min_area`, the smallest portion); smaller ones
+ * are dropped. */
 #pragma once
 
 #include <vector>
@@ -15,7 +17,7 @@
 
 namespace vision {
 
-void find_containers (const cv::Mat &rgb, std::vector<Region> &regions);
+void find_containers (const cv::Mat &rgb, std::vector<Region> &regions, double min_area);
 
 /* One region's container over `smooth` (the median-filtered working
  * image): its mask, food included, or an empty Mat when the flood leaked;

@@ -33,7 +33,7 @@ analyse (const cv::Mat &rgb)
 
   const cv::Mat mask = food_mask (t.work);
   t.regions = food_regions (mask);
-  find_containers (t.work, t.regions);
+  find_containers (t.work, t.regions, min_portion_area (t.work.size ()));
   t.lighting = estimate_lighting (t.work, mask);
 
   /* Reading order, so the same tray lists its items the same way: rows of
@@ -104,9 +104,11 @@ describe_region (const Tray &tray, const Region &region)
 cv::Rect
 to_frame (const Tray &tray, const cv::Rect &box)
 {
+  /* Outwards to whole pixels, so a box never shrinks to nothing. */
   const double s = 1.0 / tray.scale;
-  const cv::Rect r (cvRound (box.x * s), cvRound (box.y * s), cvRound (box.width * s), cvRound (box.height * s));
-  return r & cv::Rect (0, 0, tray.frame.width, tray.frame.height);
+  const cv::Point tl (cvFloor (box.x * s), cvFloor (box.y * s));
+  const cv::Point br (cvCeil (box.br ().x * s), cvCeil (box.br ().y * s));
+  return cv::Rect (tl, br) & cv::Rect (0, 0, tray.frame.width, tray.frame.height);
 }
 
 cv::Rect
