@@ -17,25 +17,13 @@
 #include "emu-printer.h"
 #include "emu-scale.h"
 #include "emu-testbed.h"
+#include "test-wait.h"
 
-static gboolean
-flag_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
+/* Runs the main loop until *done; the benchmark is void if it never comes. */
 static void
 run_until (gboolean *done, guint ms)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (ms, flag_timeout, &timed_out);
-
-  while (!*done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  if (!*done && ms > 0 && !timed_out)
+  if (!test_wait_until (test_is_true, done, ms))
     g_error ("bench: gave up waiting");
 }
 
@@ -52,9 +40,8 @@ static double
 idle_cpu_percent (guint seconds)
 {
   double before = cpu_seconds ();
-  gboolean never = FALSE;
 
-  run_until (&never, seconds * 1000);
+  test_spin_ms (seconds * 1000);
   return (cpu_seconds () - before) * 100.0 / seconds;
 }
 
@@ -178,10 +165,7 @@ measure_apdu (CanteenDeviceManager *m, CanteenEmuCcidReader *emu, CanteenEmuCard
     }
   canteen_emu_ccid_reader_remove (emu);
   s.done = FALSE;
-  {
-    gboolean settle = FALSE;
-    run_until (&settle, 100);
-  }
+  test_spin_ms (100);
   p50 = bench_percentile (lat, 50);
   report ("one APDU round trip", lat, 0);
   return p50;
@@ -221,7 +205,6 @@ bench_devices (int n)
   g_autoptr (CanteenDeviceManager) manager = NULL;
   static const guint8 uid[] = { 0x04, 0xA1, 0xB2, 0xC3 };
   double idle_none, idle_tick, idle_kick, base;
-  gboolean settle = FALSE;
   const guint idle_s = 5;
 
   bench_section ("devices (real drivers, emulated USB devices)");
@@ -248,7 +231,7 @@ bench_devices (int n)
   manager = canteen_device_manager_new (&error);
   if (manager == NULL || !canteen_device_manager_start (manager, &error))
     g_error ("bench: %s", error->message);
-  run_until (&settle, 500);
+  test_spin_ms (500);
   if (find (manager, "ccid") == NULL || find (manager, "hid-reader") == NULL)
     g_error ("bench: the emulated readers did not come up");
 

@@ -16,6 +16,7 @@
 #include "emu-printer.h"
 #include "emu-scale.h"
 #include "emu-testbed.h"
+#include "test-wait.h"
 
 typedef struct {
   CanteenEmuTestbed    *testbed;
@@ -31,39 +32,6 @@ typedef struct {
 
 static const guint8 cpu_uid[] = { 0x04, 0xA1, 0xB2, 0xC3, 0xD4, 0xE5, 0xF6 };
 static const guint8 mifare_uid[] = { 0xDE, 0xAD, 0xBE, 0xEF };
-
-/* --- waiting on the main loop ---------------------------------------- */
-
-static gboolean
-flag_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until `cond (data)` or `ms` pass. */
-static gboolean
-wait_until (gboolean (*cond) (gpointer), gpointer data, guint ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (ms, flag_timeout, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return cond (data);
-}
-
-static gboolean is_true (gpointer data) { return *(gboolean *) data; }
-static gboolean is_set (gpointer data) { return *(gpointer *) data != NULL; }
-
-static void
-spin_ms (guint ms)
-{
-  gboolean never = FALSE;
-  (void) wait_until (is_true, &never, ms);
-}
 
 /* --- fixture ---------------------------------------------------------- */
 
@@ -138,7 +106,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
                                    g_object_ref (canteen_device_manager_get_usb_context (f->manager)),
                                    g_object_unref);
   g_assert_true (canteen_device_manager_start (f->manager, &error));
-  g_assert_true (wait_until (all_ready, f, 5000));
+  g_assert_true (test_wait_until (all_ready, f, 5000));
 }
 
 static void
@@ -255,7 +223,7 @@ test_ccid_cpu_card (Fixture *f, gconstpointer data)
 
   watch_card (reader, &e);
   canteen_emu_ccid_reader_insert (f->ccid, f->cpu_card);
-  g_assert_true (wait_until (is_set, &e.inserted, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.inserted, 3000));
   g_assert_cmpstr (canteen_card_session_get_uid (e.inserted), ==, "04A1B2C3D4E5F6");
   g_assert_cmpint (canteen_card_session_get_kind (e.inserted), ==, CANTEEN_CARD_KIND_CPU);
   atr = canteen_card_session_get_atr_hex (e.inserted);
@@ -266,11 +234,11 @@ test_ccid_cpu_card (Fixture *f, gconstpointer data)
    * RESPONSE chaining (61xx) behind the scenes. */
   canteen_card_session_select (e.inserted, (const guint8 *) CANTEEN_EMU_CARD_AID, CANTEEN_EMU_CARD_AID_LEN,
                                NULL, command_done, &r);
-  g_assert_true (wait_until (is_true, &r.done, 3000));
+  g_assert_true (test_wait_until (test_is_true, &r.done, 3000));
   g_assert_no_error (r.error);
   result_clear (&r);
   canteen_card_session_read_binary (e.inserted, 0, 0, NULL, command_done, &r);
-  g_assert_true (wait_until (is_true, &r.done, 3000));
+  g_assert_true (test_wait_until (test_is_true, &r.done, 3000));
   g_assert_no_error (r.error);
   g_assert_true (g_bytes_equal (r.data, f->card_file));
   result_clear (&r);
@@ -278,7 +246,7 @@ test_ccid_cpu_card (Fixture *f, gconstpointer data)
   /* INTERNAL AUTHENTICATE: the card signs the challenge with its key. */
   challenge = g_bytes_new (nonce, sizeof nonce);
   canteen_card_session_internal_authenticate (e.inserted, challenge, NULL, command_done, &r);
-  g_assert_true (wait_until (is_true, &r.done, 3000));
+  g_assert_true (test_wait_until (test_is_true, &r.done, 3000));
   g_assert_no_error (r.error);
   g_assert_cmpuint (g_bytes_get_size (r.data), ==, crypto_sign_BYTES);
   g_assert_true (canteen_emu_card_get_public_key (f->cpu_card, pk));
@@ -287,11 +255,11 @@ test_ccid_cpu_card (Fixture *f, gconstpointer data)
 
   /* The card leaves: the session says so and refuses further commands. */
   canteen_emu_ccid_reader_remove (f->ccid);
-  g_assert_true (wait_until (is_set, &e.removed, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.removed, 3000));
   g_assert_true (e.removed == e.inserted);
   g_assert_false (canteen_card_session_is_present (e.removed));
   canteen_card_session_read_binary (e.removed, 0, 16, NULL, command_done, &r);
-  g_assert_true (wait_until (is_true, &r.done, 1000));
+  g_assert_true (test_wait_until (test_is_true, &r.done, 1000));
   g_assert_error (r.error, CANTEEN_DEVICE_ERROR, CANTEEN_DEVICE_ERROR_NO_CARD);
   result_clear (&r);
   card_events_clear (reader, &e);
@@ -306,16 +274,16 @@ test_ccid_uid_only (Fixture *f, gconstpointer data)
 
   watch_card (reader, &e);
   canteen_emu_ccid_reader_tap (f->ccid, f->mifare, 300);
-  g_assert_true (wait_until (is_set, &e.inserted, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.inserted, 3000));
   g_assert_cmpstr (canteen_card_session_get_uid (e.inserted), ==, "DEADBEEF");
   g_assert_cmpint (canteen_card_session_get_kind (e.inserted), ==, CANTEEN_CARD_KIND_UID_ONLY);
   /* A memory card answers no commands: policy code gets a clear refusal. */
   canteen_card_session_read_binary (e.inserted, 0, 16, NULL, command_done, &r);
-  g_assert_true (wait_until (is_true, &r.done, 1000));
+  g_assert_true (test_wait_until (test_is_true, &r.done, 1000));
   g_assert_error (r.error, CANTEEN_DEVICE_ERROR, CANTEEN_DEVICE_ERROR_NOT_SUPPORTED);
   result_clear (&r);
   /* The tap ends by itself. */
-  g_assert_true (wait_until (is_set, &e.removed, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.removed, 3000));
   card_events_clear (reader, &e);
 }
 
@@ -328,7 +296,7 @@ test_ccid_time_extension (Fixture *f, gconstpointer data)
   watch_card (reader, &e);
   canteen_emu_ccid_reader_set_time_extensions (f->ccid, 3);
   canteen_emu_ccid_reader_insert (f->ccid, f->cpu_card);
-  g_assert_true (wait_until (is_set, &e.inserted, 5000));
+  g_assert_true (test_wait_until (test_is_set, &e.inserted, 5000));
   g_assert_cmpstr (canteen_card_session_get_uid (e.inserted), ==, "04A1B2C3D4E5F6");
   g_assert_null (e.unreadable);
   canteen_emu_ccid_reader_set_time_extensions (f->ccid, 0);
@@ -346,14 +314,14 @@ test_ccid_malformed_reply (Fixture *f, gconstpointer data)
   watch_card (reader, &e);
   canteen_emu_device_corrupt_next (CANTEEN_EMU_DEVICE (f->ccid), CANTEEN_EMU_CCID_BULK_IN, bad, sizeof bad);
   canteen_emu_ccid_reader_insert (f->ccid, f->cpu_card);
-  g_assert_true (wait_until (is_set, &e.unreadable, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.unreadable, 3000));
   g_assert_null (e.inserted);
   g_assert_nonnull (strstr (e.unreadable, "ccid 1209:0001"));
   /* The reader is still usable: the next tap reads. */
   canteen_emu_ccid_reader_remove (f->ccid);
-  spin_ms (100);
+  test_spin_ms (100);
   canteen_emu_ccid_reader_insert (f->ccid, f->cpu_card);
-  g_assert_true (wait_until (is_set, &e.inserted, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.inserted, 3000));
   g_assert_cmpint (canteen_device_get_state (reader), ==, CANTEEN_DEVICE_STATE_READY);
   card_events_clear (reader, &e);
 }
@@ -368,7 +336,7 @@ test_ccid_timeout_and_stall (Fixture *f, gconstpointer data)
 
   watch_card (reader, &e);
   canteen_emu_ccid_reader_insert (f->ccid, f->cpu_card);
-  g_assert_true (wait_until (is_set, &e.inserted, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.inserted, 3000));
 
   /* The reader never answers: the command ends with a timeout that names
    * the device and the operation, after the driver's 2 s, not never. */
@@ -376,7 +344,7 @@ test_ccid_timeout_and_stall (Fixture *f, gconstpointer data)
   start = g_get_monotonic_time ();
   canteen_card_session_select (e.inserted, (const guint8 *) CANTEEN_EMU_CARD_AID, CANTEEN_EMU_CARD_AID_LEN,
                                NULL, command_done, &r);
-  g_assert_true (wait_until (is_true, &r.done, 6000));
+  g_assert_true (test_wait_until (test_is_true, &r.done, 6000));
   g_assert_error (r.error, CANTEEN_DEVICE_ERROR, CANTEEN_DEVICE_ERROR_TIMED_OUT);
   g_assert_nonnull (strstr (r.error->message, "ccid 1209:0001"));
   g_assert_nonnull (strstr (r.error->message, "exchanging with the card"));
@@ -389,7 +357,7 @@ test_ccid_timeout_and_stall (Fixture *f, gconstpointer data)
   canteen_emu_device_stall_next (CANTEEN_EMU_DEVICE (f->ccid), CANTEEN_EMU_CCID_BULK_IN);
   canteen_card_session_select (e.inserted, (const guint8 *) CANTEEN_EMU_CARD_AID, CANTEEN_EMU_CARD_AID_LEN,
                                NULL, command_done, &r);
-  g_assert_true (wait_until (is_true, &r.done, 3000));
+  g_assert_true (test_wait_until (test_is_true, &r.done, 3000));
   g_assert_error (r.error, CANTEEN_DEVICE_ERROR, CANTEEN_DEVICE_ERROR_IO);
   g_assert_nonnull (strstr (r.error->message, "stalled"));
   result_clear (&r);
@@ -418,20 +386,20 @@ test_hotplug_and_unplug_mid_transfer (Fixture *f, gconstpointer data)
 
   watch_card (reader, &e);
   canteen_emu_ccid_reader_insert (f->ccid, f->cpu_card);
-  g_assert_true (wait_until (is_set, &e.inserted, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.inserted, 3000));
 
   /* Pull the cable while a command waits for its (delayed) answer. */
   canteen_emu_device_set_delay (CANTEEN_EMU_DEVICE (f->ccid), CANTEEN_EMU_CCID_BULK_IN, 1000);
   canteen_card_session_select (e.inserted, (const guint8 *) CANTEEN_EMU_CARD_AID, CANTEEN_EMU_CARD_AID_LEN,
                                NULL, command_done, &r);
-  spin_ms (100);
+  test_spin_ms (100);
   canteen_emu_testbed_unplug (f->testbed, CANTEEN_EMU_DEVICE (f->ccid));
-  g_assert_true (wait_until (is_true, &r.done, 3000));
+  g_assert_true (test_wait_until (test_is_true, &r.done, 3000));
   g_assert_nonnull (r.error);
   g_assert_true (r.error->domain == CANTEEN_DEVICE_ERROR);
   result_clear (&r);
-  g_assert_true (wait_until (reader_gone, reader, 3000));
-  g_assert_true (wait_until (is_set, &e.removed, 1000));
+  g_assert_true (test_wait_until (reader_gone, reader, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.removed, 1000));
   /* A gone reader is never offered for payment. */
   g_assert_true (canteen_device_manager_find (f->manager, CANTEEN_DEVICE_KIND_CARD_READER) != reader);
 
@@ -440,13 +408,13 @@ test_hotplug_and_unplug_mid_transfer (Fixture *f, gconstpointer data)
   g_clear_object (&e.inserted);
   g_assert_true (canteen_emu_testbed_replug (f->testbed, CANTEEN_EMU_DEVICE (f->ccid), &error));
   g_assert_no_error (error);
-  g_assert_true (wait_until (reader_ready, reader, 5000));
+  g_assert_true (test_wait_until (reader_ready, reader, 5000));
   g_assert_true (find_device (f, "ccid") == reader);
   g_assert_cmpuint (g_list_model_get_n_items (canteen_device_manager_get_devices (f->manager)), ==, 4);
   canteen_emu_ccid_reader_remove (f->ccid);
-  spin_ms (50);
+  test_spin_ms (50);
   canteen_emu_ccid_reader_insert (f->ccid, f->cpu_card);
-  g_assert_true (wait_until (is_set, &e.inserted, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.inserted, 3000));
   card_events_clear (reader, &e);
 }
 
@@ -458,12 +426,12 @@ test_hid_reader (Fixture *f, gconstpointer data)
 
   watch_card (reader, &e);
   g_assert_true (canteen_emu_hid_reader_tap (f->hid, "3735928559"));
-  g_assert_true (wait_until (is_set, &e.inserted, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.inserted, 3000));
   g_assert_cmpstr (canteen_card_session_get_uid (e.inserted), ==, "DEADBEEF");
   g_assert_cmpint (canteen_card_session_get_kind (e.inserted), ==, CANTEEN_CARD_KIND_UID_ONLY);
   g_assert_null (canteen_card_session_get_atr (e.inserted));
   /* Keyboard readers never say the card left; the session ends itself. */
-  g_assert_true (wait_until (is_set, &e.removed, 3000));
+  g_assert_true (test_wait_until (test_is_set, &e.removed, 3000));
   card_events_clear (reader, &e);
 }
 
@@ -483,7 +451,7 @@ expect_weight (CanteenPosScale *scale, gint grams, gboolean stable)
   gpointer args[] = { scale, GINT_TO_POINTER (grams), GINT_TO_POINTER (stable) };
   CanteenScaleReading r = { 0 };
 
-  if (!wait_until (scale_shows, args, 3000))
+  if (!test_wait_until (scale_shows, args, 3000))
     {
       canteen_pos_scale_get_reading (scale, &r);
       g_error ("scale shows %d g (valid %d stable %d), expected %d g stable %d",
@@ -523,7 +491,7 @@ test_scale (Fixture *f, gconstpointer data)
 
   /* Over capacity: no weight at all. */
   canteen_emu_scale_set (f->scale, CANTEEN_SCALE_OVER_CAPACITY, CANTEEN_EMU_SCALE_UNIT_GRAM, 0, 0);
-  spin_ms (200);
+  test_spin_ms (200);
   g_assert_true (canteen_pos_scale_get_reading (scale, &r));
   g_assert_false (r.valid);
   g_assert_cmpint (r.status, ==, CANTEEN_SCALE_OVER_CAPACITY);
@@ -572,7 +540,7 @@ test_printer (Fixture *f, gconstpointer data)
   /* Paper out: refused before anything is sent, with the cause named. */
   canteen_emu_printer_set_condition (f->printer, CANTEEN_EMU_PRINTER_PAPER_OUT, TRUE);
   canteen_escpos_printer_print (printer, doc, NULL, printed, &p);
-  g_assert_true (wait_until (is_true, &p.done, 5000));
+  g_assert_true (test_wait_until (test_is_true, &p.done, 5000));
   g_assert_false (p.ok);
   g_assert_error (p.error, CANTEEN_DEVICE_ERROR, CANTEEN_DEVICE_ERROR_FAILED);
   g_assert_nonnull (strstr (p.error->message, "paper out"));
@@ -585,7 +553,7 @@ test_printer (Fixture *f, gconstpointer data)
   canteen_emu_printer_set_condition (f->printer, CANTEEN_EMU_PRINTER_PAPER_OUT, FALSE);
   p.done = FALSE;
   canteen_escpos_printer_print (printer, doc, NULL, printed, &p);
-  g_assert_true (wait_until (is_true, &p.done, 5000));
+  g_assert_true (test_wait_until (test_is_true, &p.done, 5000));
   g_assert_no_error (p.error);
   g_assert_true (p.ok);
   printed_bytes = canteen_emu_printer_get_printed (f->printer);
@@ -602,7 +570,7 @@ test_idle_does_not_spin (Fixture *f, gconstpointer data)
   /* Four devices attached, each with a transfer waiting (card, weight):
    * a second of idling must cost a few ms of CPU, not a core. */
   getrusage (RUSAGE_SELF, &before);
-  spin_ms (1000);
+  test_spin_ms (1000);
   getrusage (RUSAGE_SELF, &after);
   cpu_s = (double) (after.ru_utime.tv_sec - before.ru_utime.tv_sec + after.ru_stime.tv_sec - before.ru_stime.tv_sec)
         + (double) (after.ru_utime.tv_usec - before.ru_utime.tv_usec + after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e6;

@@ -1,5 +1,65 @@
-/* kiosk-test-app.c — shutdown and finalization of an in-process kiosk app. */
+/* kiosk-test-app.c — start, shutdown and finalization of an in-process
+ * kiosk app; see kiosk-test-app.h. */
 #include "kiosk-test-app.h"
+
+#include <glib/gstdio.h>
+
+#include "test-wait.h"
+
+CanteenKioskApp *
+kiosk_test_app_start (const char *first_property, ...)
+{
+  g_autoptr(GError) error = NULL;
+  CanteenKioskApp *app;
+  va_list args;
+
+  va_start (args, first_property);
+  app = CANTEEN_KIOSK_APP (g_object_new_valist (CANTEEN_TYPE_KIOSK_APP, first_property, args));
+  va_end (args);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  g_assert_nonnull (canteen_kiosk_app_get_window (app));
+  return app;
+}
+
+static gboolean
+file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+void
+kiosk_test_app_screenshot (CanteenKioskApp *app, const char *name, guint wait_ms)
+{
+  const char *dir = g_getenv ("CANTEEN_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+
+  if (dir == NULL || *dir == '\0')
+    return;
+  path = g_build_filename (dir, name, NULL);
+  g_unlink (path);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "screenshot", g_variant_new_string (path));
+  g_assert_true (test_wait_until (file_exists, path, wait_ms));
+  g_test_message ("screenshot: %s", path);
+}
+
+void
+kiosk_test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        kiosk_test_remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
 
 void
 kiosk_test_app_finish (CanteenKioskApp **app)

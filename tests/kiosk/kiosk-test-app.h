@@ -1,7 +1,10 @@
-/* kiosk-test-app.h — ending an in-process kiosk app the way a run does.
+/* kiosk-test-app.h — starting and ending an in-process kiosk app the way a
+ * run does, and what the kiosk tests share around it.
  *
  * Contract: the tests register and activate a CanteenKioskApp without
  * g_application_run() (no session bus, several apps per process).
+ * kiosk_test_app_start() makes one with the given properties, registers
+ * and activates it, and checks that it has its window.
  * kiosk_test_app_finish() destroys the app's windows, emits "shutdown" as
  * g_application_run() does at its end (GTK then drops the reference it took
  * at startup; the app closes its devices and ledger), and checks that the
@@ -16,6 +19,14 @@
 
 G_BEGIN_DECLS
 
+/* g_object_new()'s property list, NULL-terminated. */
+CanteenKioskApp *kiosk_test_app_start (const char *first_property, ...) G_GNUC_NULL_TERMINATED;
 void kiosk_test_app_finish (CanteenKioskApp **app);
+/* Saves what the window shows (app.screenshot, after the next frame) as
+ * `name` in $CANTEEN_SCREENSHOT_DIR and waits for the file; does nothing
+ * when that variable is unset. */
+void kiosk_test_app_screenshot (CanteenKioskApp *app, const char *name, guint wait_ms);
+/* Removes a test's temporary directory and everything in it. */
+void kiosk_test_remove_tree (const char *path);
 
 G_END_DECLS

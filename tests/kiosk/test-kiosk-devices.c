@@ -23,6 +23,7 @@
 #include "kiosk-test-app.h"
 #include "kiosk-window.h"
 #include "money.h"
+#include "test-wait.h"
 
 #define WAIT_MS 10000
 
@@ -36,37 +37,6 @@ typedef struct {
   CanteenKioskApp *app;
   guint            payments; /* times the flow became busy */
 } Fixture;
-
-/* --- waiting on the main loop ---------------------------------------- */
-
-static gboolean
-flag_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until `cond (data)` or `ms` pass. */
-static gboolean
-wait_until (gboolean (*cond) (gpointer), gpointer data, guint ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (ms, flag_timeout, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return cond (data);
-}
-
-static gboolean never (gpointer data) { return FALSE; }
-
-static void
-spin_ms (guint ms)
-{
-  (void) wait_until (never, NULL, ms);
-}
 
 /* --- the app ------------------------------------------------------------ */
 
@@ -116,7 +86,7 @@ wait_for_page (Fixture *f, const char *page)
 {
   PageWait w = { f, page };
 
-  if (!wait_until (page_is, &w, WAIT_MS))
+  if (!test_wait_until (page_is, &w, WAIT_MS))
     {
       g_autofree char *now = page_of (f);
       g_error ("page is still “%s”, expected “%s”", now, page);
@@ -157,30 +127,12 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->ledger = kiosk_fixture_create (f->db_path, &error);
   g_assert_no_error (error);
 
-  f->app = g_object_new (CANTEEN_TYPE_KIOSK_APP, "db-path", f->db_path, "windowed", TRUE,
-                         "demo", TRUE, "emulate-devices", TRUE, NULL);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-  g_assert_nonnull (canteen_kiosk_app_get_window (f->app));
+  f->app = kiosk_test_app_start ("db-path", f->db_path, "windowed", TRUE,
+                                 "demo", TRUE, "emulate-devices", TRUE, NULL);
   g_assert_nonnull (emulation_of (f));
   g_assert_null (canteen_kiosk_app_get_devices_problem (f->app));
-  g_assert_true (wait_until (devices_ready, f, WAIT_MS));
+  g_assert_true (test_wait_until (devices_ready, f, WAIT_MS));
   g_signal_connect (canteen_kiosk_app_get_flow (f->app), "notify::busy", G_CALLBACK (busy_cb), f);
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
 }
 
 static void
@@ -189,33 +141,12 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_signal_handlers_disconnect_by_data (canteen_kiosk_app_get_flow (f->app), f);
   kiosk_test_app_finish (&f->app);
   canteen_ledger_close (f->ledger);
-  remove_dir (f->dir);
+  kiosk_test_remove_tree (f->dir);
   g_free (f->db_path);
   g_free (f->dir);
 }
 
-static gboolean
-file_exists (gpointer path)
-{
-  return g_file_test (path, G_FILE_TEST_EXISTS);
-}
-
 /* Saves what the window shows (after the next frame) and waits for it. */
-static void
-screenshot (Fixture *f, const char *name)
-{
-  const char *dir = g_getenv ("CANTEEN_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-
-  if (dir == NULL || *dir == '\0')
-    return;
-  path = g_build_filename (dir, name, NULL);
-  g_unlink (path);
-  activate (f, "screenshot", g_variant_new_string (path));
-  g_assert_true (wait_until (file_exists, path, WAIT_MS));
-  g_test_message ("screenshot: %s", path);
-}
-
 static void
 assert_money_text (const char *text, gint64 fen)
 {
@@ -251,13 +182,13 @@ test_tap_pays_once (Fixture *f, gconstpointer data)
   activate (f, "add-dish", g_variant_new_string (KIOSK_FIXTURE_DISH_PORK));
   card = canteen_emu_card_new_cpu (uid, sizeof uid, NULL, NULL);
   canteen_emu_ccid_reader_tap (reader, card, 100);
-  spin_ms (600);
+  test_spin_ms (600);
   g_assert_cmpuint (f->payments, ==, 0);
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN);
 
   activate (f, "pay", NULL);
   wait_for_page (f, "tap");
-  screenshot (f, "kiosk-devices-tap.png");
+  kiosk_test_app_screenshot (f->app, "kiosk-devices-tap.png", WAIT_MS);
 
   /* The demo button's path: the emulated reader, the real driver, then
    * app.tap-card with the UID it read. */
@@ -268,9 +199,9 @@ test_tap_pays_once (Fixture *f, gconstpointer data)
 
   /* The same card again at once (a diner tapping twice): ignored. */
   canteen_emu_ccid_reader_tap (reader, card, 100);
-  spin_ms (300);
+  test_spin_ms (300);
   canteen_emu_ccid_reader_tap (reader, card, 100);
-  spin_ms (600);
+  test_spin_ms (600);
   g_assert_cmpuint (f->payments, ==, 1);
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN - KIOSK_FIXTURE_DISH_PORK_FEN);
   {
@@ -302,10 +233,10 @@ test_double_tap (Fixture *f, gconstpointer data)
   order_and_pay (f, KIOSK_FIXTURE_DISH_RICE);
   card = canteen_emu_card_new_cpu (uid, sizeof uid, NULL, NULL);
   canteen_emu_ccid_reader_tap (reader, card, 60);
-  spin_ms (120);
+  test_spin_ms (120);
   canteen_emu_ccid_reader_tap (reader, card, 60);
   wait_for_page (f, "result");
-  spin_ms (800);
+  test_spin_ms (800);
   g_assert_cmpuint (f->payments, ==, 1);
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN - KIOSK_FIXTURE_DISH_RICE_FEN);
 }
@@ -329,7 +260,7 @@ test_unreadable_then_pays (Fixture *f, gconstpointer data)
   g_assert_null (canteen_tap_page_get_message_text (tap_page));
   canteen_emu_device_corrupt_next (CANTEEN_EMU_DEVICE (reader), CANTEEN_EMU_CCID_BULK_IN, bad, sizeof bad);
   activate (f, "demo-tap", g_variant_new_string (CHIP_CARD));
-  g_assert_true (wait_until (message_shown, f, WAIT_MS));
+  g_assert_true (test_wait_until (message_shown, f, WAIT_MS));
   g_assert_cmpstr (canteen_tap_page_get_message_text (tap_page), ==, "读卡失败，请重新刷卡");
   {
     g_autofree char *page = page_of (f);
@@ -339,7 +270,7 @@ test_unreadable_then_pays (Fixture *f, gconstpointer data)
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN);
 
   /* The emulated tap ends by itself; the next one reads and pays. */
-  spin_ms (CANTEEN_KIOSK_EMULATION_TAP_MS + 200);
+  test_spin_ms (CANTEEN_KIOSK_EMULATION_TAP_MS + 200);
   activate (f, "demo-tap", g_variant_new_string (CHIP_CARD));
   wait_for_page (f, "result");
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN - KIOSK_FIXTURE_DISH_PORK_FEN);
@@ -364,7 +295,7 @@ wait_for_indicator (Fixture *f, CanteenDeviceKind kind, const char *text)
 {
   IndicatorWait w = { f, kind, text };
 
-  if (!wait_until (indicator_is, &w, WAIT_MS))
+  if (!test_wait_until (indicator_is, &w, WAIT_MS))
     g_error ("status bar shows “%s”, expected “%s”",
              canteen_status_bar_get_device_text (canteen_kiosk_window_get_statusbar (window_of (f)), kind),
              text);
@@ -388,7 +319,7 @@ test_reader_unplug_replug (Fixture *f, gconstpointer data)
   order_and_pay (f, KIOSK_FIXTURE_DISH_RICE);
   g_assert_cmpstr (canteen_tap_page_get_message_text (canteen_kiosk_window_get_tap_page (window_of (f))), ==,
                    "读卡器已断开，请联系食堂工作人员。");
-  screenshot (f, "kiosk-devices-reader-gone.png");
+  kiosk_test_app_screenshot (f->app, "kiosk-devices-reader-gone.png", WAIT_MS);
 
   /* Back in: ready again by itself, and it pays. */
   g_assert_true (canteen_emu_testbed_replug (testbed, reader, &error));
@@ -426,7 +357,7 @@ wait_for_scale_text (Fixture *f, const char *text)
 {
   ScaleWait w = { f, text };
 
-  if (!wait_until (scale_text_is, &w, WAIT_MS))
+  if (!test_wait_until (scale_text_is, &w, WAIT_MS))
     g_error ("the tray shows “%s”, expected “%s”",
              canteen_tray_view_get_scale_text (canteen_kiosk_window_get_tray_view (window_of (f))), text);
 }
@@ -466,7 +397,7 @@ test_scale_on_tray (Fixture *f, gconstpointer data)
   /* A portion dish is never weighed. */
   activate (f, "add-dish", g_variant_new_string (KIOSK_FIXTURE_DISH_RICE));
   g_assert_cmpint (last_item_grams (f), ==, 0);
-  screenshot (f, "kiosk-devices-scale.png");
+  kiosk_test_app_screenshot (f->app, "kiosk-devices-scale.png", WAIT_MS);
 
   /* An empty scale says nothing about a plate: the standard portion. */
   canteen_emu_scale_set_grams (scale, 0);
@@ -498,7 +429,7 @@ print_and_wait (Fixture *f, CanteenKioskPrintState expected)
 
   g_assert_true (action_enabled (f, "print-receipt"));
   activate (f, "print-receipt", NULL);
-  if (!wait_until (print_state_is, &w, WAIT_MS))
+  if (!test_wait_until (print_state_is, &w, WAIT_MS))
     g_error ("print state %d, expected %d",
              canteen_kiosk_print_get_state (canteen_kiosk_app_get_print (f->app)), expected);
 }
@@ -539,7 +470,7 @@ test_print_receipt (Fixture *f, gconstpointer data)
   activate (f, "demo-tap", g_variant_new_string (CHIP_CARD));
   wait_for_page (f, "result");
   checkout_id = g_strdup (canteen_checkout_flow_get_last_checkout_id (canteen_kiosk_app_get_flow (f->app)));
-  screenshot (f, "kiosk-devices-paid.png");
+  kiosk_test_app_screenshot (f->app, "kiosk-devices-paid.png", WAIT_MS);
 
   print_and_wait (f, CANTEEN_KIOSK_PRINT_PRINTED);
   pork_gb = g_convert ("红烧肉", -1, "GB18030", "UTF-8", NULL, &pork_len, NULL);
@@ -559,7 +490,7 @@ test_print_receipt (Fixture *f, gconstpointer data)
   g_assert_cmpstr (text, ==, "小票未打印：打印机缺纸。支付已完成，可重新打印。");
   text = canteen_receipt_view_get_print_detail_text (view);
   g_assert_nonnull (strstr (text, "paper out"));
-  screenshot (f, "kiosk-devices-print-failed.png");
+  kiosk_test_app_screenshot (f->app, "kiosk-devices-print-failed.png", WAIT_MS);
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN - KIOSK_FIXTURE_DISH_PORK_FEN);
   g_assert_cmpuint (f->payments, ==, 1);
   {

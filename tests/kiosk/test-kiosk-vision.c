@@ -24,6 +24,7 @@
 #include "tray-drawing.h"
 #include "tray-row.h"
 #include "vision.h"
+#include "test-wait.h"
 
 #define WAIT_MS 20000
 
@@ -40,36 +41,6 @@ typedef struct {
   CanteenLedger   *ledger;   /* the test's own handle, for checking */
   CanteenKioskApp *app;
 } Fixture;
-
-/* --- waiting on the main loop ------------------------------------------ */
-
-static gboolean
-flag_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_until (gboolean (*cond) (gpointer), gpointer data, guint ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (ms, flag_timeout, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return cond (data);
-}
-
-static gboolean never (gpointer data) { return FALSE; }
-
-static void
-spin_ms (guint ms)
-{
-  (void) wait_until (never, NULL, ms);
-}
 
 /* --- warnings ---------------------------------------------------------------
  * The kiosk logs structured (G_LOG_USE_STRUCTURED), which
@@ -151,7 +122,7 @@ wait_for_state (Fixture *f, const char *action, const char *state)
 {
   StateWait w = { f, action, state };
 
-  if (!wait_until (state_is, &w, WAIT_MS))
+  if (!test_wait_until (state_is, &w, WAIT_MS))
     {
       g_autofree char *now = action_state (f, action);
       g_error ("app.%s is still “%s”, expected “%s”", action, now, state);
@@ -209,27 +180,6 @@ tray_row (Fixture *f, guint position)
       child = gtk_widget_get_next_sibling (child);
     }
   return NULL;
-}
-
-static gboolean
-file_exists (gpointer data)
-{
-  return g_file_test (data, G_FILE_TEST_EXISTS);
-}
-
-static void
-screenshot (Fixture *f, const char *name)
-{
-  const char *dir = g_getenv ("CANTEEN_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-
-  if (dir == NULL || *dir == '\0')
-    return;
-  path = g_build_filename (dir, name, NULL);
-  g_unlink (path);
-  activate (f, "screenshot", g_variant_new_string (path));
-  g_assert_true (wait_until (file_exists, path, WAIT_MS));
-  g_test_message ("screenshot: %s", path);
 }
 
 /* --- drawings, enrollment ----------------------------------------------- */
@@ -298,15 +248,8 @@ show_tray (Fixture *f, const TrayPlate *plates, guint n_plates)
 static void
 start_app (Fixture *f, const char *camera)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->app = g_object_new (CANTEEN_TYPE_KIOSK_APP,
-                         "db-path", f->db_path, "windowed", TRUE, "demo", TRUE,
-                         "camera", camera, "camera-fps", 20.0, NULL);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-  g_assert_nonnull (canteen_kiosk_app_get_window (f->app));
+  f->app = kiosk_test_app_start ("db-path", f->db_path, "windowed", TRUE, "demo", TRUE,
+                                 "camera", camera, "camera-fps", 20.0, NULL);
 }
 
 static void
@@ -328,27 +271,9 @@ static void
 fixture_start_camera (Fixture *f)
 {
   start_app (f, f->camera_dir);
-  if (!wait_until (can_recognise, f, WAIT_MS))
+  if (!test_wait_until (can_recognise, f, WAIT_MS))
     g_error ("app.recognize-tray was never enabled: the camera showed no picture");
   g_assert_true (canteen_camera_panel_get_has_picture (canteen_kiosk_window_get_camera_panel (window_of (f))));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-  g_unlink (path);
 }
 
 static gboolean
@@ -365,11 +290,11 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   if (f->app != NULL)
     {
       /* A correction in flight holds the recognition: let it land. */
-      g_assert_true (wait_until (nothing_learning, f, WAIT_MS));
+      g_assert_true (test_wait_until (nothing_learning, f, WAIT_MS));
       kiosk_test_app_finish (&f->app);
     }
   canteen_ledger_close (f->ledger);
-  remove_tree (f->dir);
+  kiosk_test_remove_tree (f->dir);
   g_free (f->camera_dir);
   g_free (f->db_path);
   g_free (f->dir);
@@ -475,7 +400,7 @@ test_recognise_and_pay (Fixture *f, gconstpointer data)
   g_assert_null (canteen_tray_row_get_origin_text (tray_row (f, 0)));
   g_assert_cmpstr (canteen_camera_panel_get_status_text (panel), ==, "识别出 2 个菜品");
   g_assert_true (action_enabled (f, "pay"));
-  screenshot (f, "kiosk-vision-recognised.png");
+  kiosk_test_app_screenshot (f->app, "kiosk-vision-recognised.png", WAIT_MS);
 
   /* Again: the camera's items are replaced, not added twice. */
   activate (f, "recognize-tray", NULL);
@@ -497,7 +422,7 @@ test_recognise_and_pay (Fixture *f, gconstpointer data)
         {
           g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND);
           g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-          spin_ms (20);
+          test_spin_ms (20);
         }
     }
   {
@@ -552,7 +477,7 @@ test_choose_and_learn (Fixture *f, gconstpointer data)
   g_assert_cmpuint (canteen_choice_sheet_get_n_choices (sheet), ==, question->n_choices);
   /* The tray is not complete: no paying yet. */
   g_assert_false (action_enabled (f, "pay"));
-  screenshot (f, "kiosk-vision-choice.png");
+  kiosk_test_app_screenshot (f->app, "kiosk-vision-choice.png", WAIT_MS);
 
   /* The window rebuilt for another language asks the same question. */
   old_id = question->id;
@@ -591,7 +516,7 @@ test_choose_and_learn (Fixture *f, gconstpointer data)
   g_assert_cmpint (canteen_tray_item_get_origin (tray_item (f, 1)), ==, CANTEEN_TRAY_ITEM_CONFIRMED);
   g_assert_cmpstr (canteen_tray_item_get_dish (tray_item (f, 1))->id, ==, chosen);
   g_assert_cmpstr (canteen_tray_row_get_origin_text (tray_row (f, 1)), ==, "已确认");
-  g_assert_true (wait_until (nothing_learning, f, WAIT_MS));
+  g_assert_true (test_wait_until (nothing_learning, f, WAIT_MS));
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) all = canteen_ledger_list_exemplars (f->ledger, NULL, &error);
@@ -621,7 +546,7 @@ test_choose_and_learn (Fixture *f, gconstpointer data)
   activate (f, "add-dish", g_variant_new_string (KIOSK_FIXTURE_DISH_RICE));
   activate (f, "tap-card", g_variant_new_string (KIOSK_FIXTURE_CARD_RICH));
   wait_for_state (f, "page", "result");
-  spin_ms (300);
+  test_spin_ms (300);
   {
     g_autofree char *last = action_state (f, "last-checkout");
     g_autoptr(GError) error = NULL;
@@ -651,7 +576,7 @@ test_frame_not_kept (Fixture *f, gconstpointer data)
   expect_warning ("*the camera frame was not kept*");
   activate (f, "tap-card", g_variant_new_string (KIOSK_FIXTURE_CARD_RICH));
   wait_for_state (f, "page", "result");
-  spin_ms (500);
+  test_spin_ms (500);
   g_assert_cmpuint (expect_warning_done (), ==, 1);
   g_assert_cmpint (kiosk_fixture_balance (f->ledger, KIOSK_FIXTURE_CARD_RICH), ==,
                    KIOSK_FIXTURE_CARD_RICH_FEN - DISH_RED_FEN);
@@ -670,7 +595,7 @@ wait_for_camera_text (Fixture *f, const char *text)
 {
   gpointer args[] = { f, (gpointer) text };
 
-  if (!wait_until (camera_text_is, args, WAIT_MS))
+  if (!test_wait_until (camera_text_is, args, WAIT_MS))
     g_error ("the camera's indicator is “%s”, expected “%s”",
              canteen_status_bar_get_camera_text (canteen_kiosk_window_get_statusbar (window_of (f))), text);
 }
@@ -697,16 +622,16 @@ test_camera_failures (Fixture *f, gconstpointer data)
   g_unlink (junk);
   show_tray (f, tray, G_N_ELEMENTS (tray));
   wait_for_camera_text (f, "摄像头");
-  g_assert_true (wait_until (can_recognise, f, WAIT_MS));
+  g_assert_true (test_wait_until (can_recognise, f, WAIT_MS));
 
   /* The source goes away while running (an unplugged camera). */
   g_assert_cmpint (g_rename (f->camera_dir, aside), ==, 0);
   wait_for_camera_text (f, "摄像头 已断开");
   g_assert_false (action_enabled (f, "recognize-tray"));
-  screenshot (f, "kiosk-vision-camera-gone.png");
+  kiosk_test_app_screenshot (f->app, "kiosk-vision-camera-gone.png", WAIT_MS);
   g_assert_cmpint (g_rename (aside, f->camera_dir), ==, 0);
   wait_for_camera_text (f, "摄像头");
-  g_assert_true (wait_until (can_recognise, f, WAIT_MS));
+  g_assert_true (test_wait_until (can_recognise, f, WAIT_MS));
 }
 
 int

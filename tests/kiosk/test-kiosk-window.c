@@ -38,26 +38,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->ledger = kiosk_fixture_create (f->db_path, &error);
   g_assert_no_error (error);
 
-  f->app = g_object_new (CANTEEN_TYPE_KIOSK_APP,
-                         "db-path", f->db_path, "windowed", TRUE, "demo", TRUE, NULL);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-  g_assert_nonnull (canteen_kiosk_app_get_window (f->app));
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
+  f->app = kiosk_test_app_start ("db-path", f->db_path, "windowed", TRUE, "demo", TRUE, NULL);
 }
 
 static void
@@ -65,7 +46,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 {
   kiosk_test_app_finish (&f->app);
   canteen_ledger_close (f->ledger);
-  remove_dir (f->dir);
+  kiosk_test_remove_tree (f->dir);
   g_free (f->db_path);
   g_free (f->dir);
 }
