@@ -86,7 +86,13 @@ build_report (CanteenLedger *l, GError **error)
                                   "WHERE shift_no = ?1 AND subsidy_fen > 0", error) ||
       !add_line (l, r, "void", "SELECT count (*), COALESCE (SUM (credited_fen), 0) FROM voids WHERE shift_no = ?1", error) ||
       !add_line (l, r, "refund", "SELECT count (*), COALESCE (SUM (amount_fen), 0) FROM refunds WHERE shift_no = ?1", error) ||
-      !add_line (l, r, "topup", "SELECT count (*), COALESCE (SUM (amount_fen), 0) FROM topups WHERE shift_no = ?1", error))
+      !add_line (l, r, "topup", "SELECT count (*), COALESCE (SUM (amount_fen), 0) FROM topups WHERE shift_no = ?1", error) ||
+      /* Visiting officials' meals paid with their home agency's card: owed
+       * by that agency through the clearing service, not in card_fen. */
+      !add_line (l, r, "clearing", "SELECT count (*), COALESCE (SUM (amount_fen), 0) FROM visitor_sales "
+                                   "WHERE shift_no = ?1 AND kind = 'sale'", error) ||
+      !add_line (l, r, "clearing-reversal", "SELECT count (*), COALESCE (SUM (amount_fen), 0) FROM visitor_sales "
+                                            "WHERE shift_no = ?1 AND kind = 'reversal'", error))
     return NULL;
   return g_steal_pointer (&r);
 }

@@ -247,7 +247,8 @@ gboolean canteen_ledger_check_manager (CanteenLedger *ledger, const char *id, co
 /* ---- shifts ---------------------------------------------------------- */
 
 typedef struct {
-  const char *kind;        /* "staff", "visitor", "topup", "void", "refund" */
+  const char *kind;        /* "staff", "visitor", "subsidy", "void", "refund", "topup",
+                            * "clearing" (other agencies' cards), "clearing-reversal" */
   gint        count;
   gint64      amount_fen;
 } CanteenZLine;

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "money.h"
 #include "validate.h"
+#include "visitor.h"
 
 /* "D01" or "D09:350" (a weighed dish and its grams). The argument is cut
  * in place at the ':' so line->dish_id points into it. */
@@ -46,10 +47,11 @@ print_receipt (CliGlobal *g, CanteenLedger *ledger, const CanteenReceipt *receip
 static int
 cmd_checkout (CliGlobal *g, int argc, char **argv)
 {
-  g_autofree char *card = NULL, *id = NULL;
+  g_autofree char *card = NULL, *id = NULL, *card_file = NULL;
   g_auto(GStrv) dishes = NULL;
   const GOptionEntry entries[] = {
     { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card that pays", "CARD" },
+    { "card-file", 0, 0, G_OPTION_ARG_FILENAME, &card_file, "A visiting official pays with this card file", "FILE" },
     { "dish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dishes, "A dish on the tray (repeat; weighed: ID:GRAMS)", "ID" },
     { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Checkout id (UUID); repeating it charges once", "UUID" },
     { NULL }
@@ -64,8 +66,10 @@ cmd_checkout (CliGlobal *g, int argc, char **argv)
     return CLI_FAILED;
   if (argc > 1)
     return cli_usage_error ("checkout: unexpected argument “%s”", argv[1]);
-  if (card == NULL || dishes == NULL)
+  if ((card == NULL && card_file == NULL) || dishes == NULL)
     return cli_usage_error ("checkout: --card and at least one --dish are required");
+  if (card != NULL && card_file != NULL)
+    return cli_usage_error ("checkout: either --card (an account here) or --card-file (a visitor's card), not both");
   for (char **d = dishes; *d; d++)
     {
       CanteenOrderLine line;
@@ -75,6 +79,8 @@ cmd_checkout (CliGlobal *g, int argc, char **argv)
     }
   if (id == NULL)
     id = g_uuid_string_random ();
+  if (card_file != NULL)
+    return cli_visitor_checkout (g, card_file, id, (CanteenOrderLine *) (void *) lines->data, lines->len);
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL)
     return cli_fail (error);
@@ -98,7 +104,27 @@ cmd_receipt (CliGlobal *g, int argc, char **argv)
   if (argc != 2)
     return cli_usage_error ("receipt: name one checkout id");
   ledger = cli_open_ledger (g, &error);
-  if (ledger == NULL || (receipt = canteen_ledger_get_checkout (ledger, argv[1], &error)) == NULL)
+  if (ledger == NULL)
+    return cli_fail (error);
+  receipt = canteen_ledger_get_checkout (ledger, argv[1], &error);
+  if (receipt == NULL && g_error_matches (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND))
+    {
+      /* Not a sale to an account here: perhaps a visiting official's. */
+      g_autoptr(CanteenVisitorReceipt) visitor = canteen_visitor_get_checkout (ledger, argv[1], NULL);
+      if (visitor != NULL)
+        {
+          g_clear_error (&error);
+          if (g->json)
+            cli_print_json (canteen_visitor_receipt_to_json (visitor));
+          else
+            {
+              g_autofree char *text = canteen_visitor_receipt_to_text (visitor, canteen_ledger_get_timezone (ledger));
+              fputs (text, stdout);
+            }
+          return CLI_OK;
+        }
+    }
+  if (receipt == NULL)
     return cli_fail (error);
   return print_receipt (g, ledger, receipt);
 }

@@ -3,16 +3,18 @@
 
 #include "cli.h"
 #include "money.h"
+#include "visitor.h"
 
 static int
 cmd_init (CliGlobal *g, int argc, char **argv)
 {
-  g_autofree char *agency = NULL, *canteen = NULL, *terminal = NULL, *timezone = NULL;
+  g_autofree char *agency = NULL, *canteen = NULL, *terminal = NULL, *timezone = NULL, *agency_name = NULL;
   const GOptionEntry entries[] = {
     { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, "Agency code that operates this canteen", "CODE" },
     { "canteen", 0, 0, G_OPTION_ARG_STRING, &canteen, "Canteen name", "NAME" },
     { "terminal", 0, 0, G_OPTION_ARG_STRING, &terminal, "This terminal's id", "ID" },
     { "timezone", 0, 0, G_OPTION_ARG_STRING, &timezone, "Local time zone (default Asia/Shanghai)", "TZ" },
+    { "agency-name", 0, 0, G_OPTION_ARG_STRING, &agency_name, "Agency's name shown to diners elsewhere", "NAME" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -27,6 +29,15 @@ cmd_init (CliGlobal *g, int argc, char **argv)
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || !canteen_ledger_init (ledger, agency, canteen, terminal, timezone, &error))
     return cli_fail (error);
+  /* This agency's issuer key and this terminal's key (cross-agency
+   * settlement), in "<ledger>.keys/"; kept if they exist. The ledger is set
+   * up already: a failure here (e.g. an agency code longer than API.md
+   * allows) is reported, and `canteenctl agency key init` can redo it. */
+  if (!canteen_visitor_init_keys (ledger, agency_name, &error))
+    {
+      fprintf (stderr, "canteenctl: warning: no settlement keys made: %s\n", error->message);
+      g_clear_error (&error);
+    }
   if (g->json)
     {
       JsonBuilder *b = json_builder_new ();

@@ -65,5 +65,10 @@ extern const CliCommand cli_shift_commands[];
 extern const CliCommand cli_manager_commands[];
 extern const CliCommand cli_device_commands[];
 extern const CliCommand cli_vision_commands[];
+extern const CliCommand cli_clearing_commands[];
+
+/* A visiting official pays with the card in `card_file` (cli-clearing.c). */
+int cli_visitor_checkout (CliGlobal *global, const char *card_file, const char *checkout_id,
+                          const CanteenOrderLine *lines, guint n_lines);
 
 G_END_DECLS

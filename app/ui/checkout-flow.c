@@ -13,6 +13,8 @@ struct _CanteenCheckoutFlow
   char                  *paying_card;     /* while busy */
   gint64                 paying_due_fen;  /* while busy */
   CanteenReceipt        *receipt;
+  CanteenVisitorPaid    *visitor;         /* with `receipt`, for a visitor's */
+  gboolean               paying_visitor;  /* while busy */
   CanteenPaymentProblem *problem;
   char                  *last_checkout_id;
   guint                  result_timeout_id;
@@ -54,6 +56,7 @@ payment_problem_free (CanteenPaymentProblem *problem)
     return;
   g_clear_error (&problem->error);
   g_free (problem->card);
+  g_free (problem->reason);
   if (problem->has_account)
     canteen_account_clear (&problem->account);
   g_free (problem);
@@ -74,6 +77,7 @@ canteen_checkout_flow_set_page (CanteenCheckoutFlow *self, CanteenKioskPage page
     {
       canteen_checkout_flow_cancel_timeout (self);
       g_clear_pointer (&self->receipt, canteen_receipt_free);
+      g_clear_pointer (&self->visitor, canteen_visitor_paid_free);
     }
   if (page != CANTEEN_KIOSK_PAGE_DECLINED && page != CANTEEN_KIOSK_PAGE_ERROR)
     g_clear_pointer (&self->problem, payment_problem_free);
@@ -110,6 +114,7 @@ canteen_checkout_flow_finalize (GObject *object)
   g_clear_object (&self->tray);
   g_free (self->paying_card);
   canteen_receipt_free (self->receipt);
+  canteen_visitor_paid_free (self->visitor);
   payment_problem_free (self->problem);
   g_free (self->last_checkout_id);
   G_OBJECT_CLASS (canteen_checkout_flow_parent_class)->finalize (object);
@@ -206,6 +211,13 @@ canteen_checkout_flow_get_receipt (CanteenCheckoutFlow *self)
 {
   g_return_val_if_fail (CANTEEN_IS_CHECKOUT_FLOW (self), NULL);
   return self->receipt;
+}
+
+const CanteenVisitorPaid *
+canteen_checkout_flow_get_visitor (CanteenCheckoutFlow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_CHECKOUT_FLOW (self), NULL);
+  return self->receipt != NULL ? self->visitor : NULL;
 }
 
 const CanteenPaymentProblem *
@@ -340,9 +352,11 @@ payment_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(CanteenCheckoutFlow) self = user_data;   /* the ref taken in tap_card */
   g_autoptr(GError) error = NULL;
   CanteenAccount account;
+  CanteenVisitorPaid *visitor = NULL;
+  char *reason = NULL;
   CanteenReceipt *receipt;
 
-  receipt = canteen_payment_run_finish (result, &account, &error);
+  receipt = canteen_payment_run_finish_full (result, &account, &visitor, &reason, &error);
   canteen_checkout_flow_set_busy (self, FALSE);
 
   if (receipt != NULL)
@@ -350,7 +364,9 @@ payment_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       /* The receipt is in place before the page says "result", so every
        * view that reacts to the page change finds it. */
       g_clear_pointer (&self->receipt, canteen_receipt_free);
+      g_clear_pointer (&self->visitor, canteen_visitor_paid_free);
       self->receipt = receipt;
+      self->visitor = visitor;
       g_free (self->last_checkout_id);
       self->last_checkout_id = g_strdup (receipt->checkout_id);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_CHECKOUT_ID]);
@@ -365,7 +381,10 @@ payment_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       CanteenPaymentProblem *problem = g_new0 (CanteenPaymentProblem, 1);
 
-      problem->is_decline = canteen_ledger_error_is_decline (error);
+      /* The visitor's declines include the ledger's (unknown dish...). */
+      problem->is_decline = canteen_visitor_error_is_decline (error);
+      problem->visitor = self->paying_visitor;
+      problem->reason = g_steal_pointer (&reason);
       problem->error = g_steal_pointer (&error);
       problem->card = g_steal_pointer (&self->paying_card);
       problem->due_fen = self->paying_due_fen;
@@ -382,15 +401,16 @@ payment_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                                                 : CANTEEN_KIOSK_PAGE_ERROR);
     }
   g_clear_pointer (&self->paying_card, g_free);
+  g_free (reason);
+  self->paying_visitor = FALSE;
 }
 
-gboolean
-canteen_checkout_flow_tap_card (CanteenCheckoutFlow *self, const char *card)
+/* Either kind of card: the tap page, busy, then the worker. */
+static gboolean
+canteen_checkout_flow_start_payment (CanteenCheckoutFlow *self, const char *card,
+                                     CanteenKioskVisitorCard *visitor_card)
 {
   g_autoptr(GArray) lines = NULL;
-
-  g_return_val_if_fail (CANTEEN_IS_CHECKOUT_FLOW (self), FALSE);
-  g_return_val_if_fail (card != NULL, FALSE);
 
   /* A card tapped twice, or while the last receipt shows, pays nothing. */
   if (!canteen_checkout_flow_can_pay (self) || *card == '\0')
@@ -401,11 +421,35 @@ canteen_checkout_flow_tap_card (CanteenCheckoutFlow *self, const char *card)
   g_free (self->paying_card);
   self->paying_card = g_strdup (card);
   self->paying_due_fen = canteen_tray_get_total (self->tray);
+  self->paying_visitor = visitor_card != NULL;
   canteen_checkout_flow_set_busy (self, TRUE);
-  canteen_payment_run_async (self->desk, canteen_tray_ensure_checkout_id (self->tray), card,
-                             &g_array_index (lines, CanteenOrderLine, 0), lines->len,
-                             payment_done_cb, g_object_ref (self));
+  if (visitor_card != NULL)
+    canteen_payment_run_visitor_async (self->desk, canteen_tray_ensure_checkout_id (self->tray), visitor_card,
+                                       &g_array_index (lines, CanteenOrderLine, 0), lines->len,
+                                       payment_done_cb, g_object_ref (self));
+  else
+    canteen_payment_run_async (self->desk, canteen_tray_ensure_checkout_id (self->tray), card,
+                               &g_array_index (lines, CanteenOrderLine, 0), lines->len,
+                               payment_done_cb, g_object_ref (self));
   return TRUE;
+}
+
+gboolean
+canteen_checkout_flow_tap_card (CanteenCheckoutFlow *self, const char *card)
+{
+  g_return_val_if_fail (CANTEEN_IS_CHECKOUT_FLOW (self), FALSE);
+  g_return_val_if_fail (card != NULL, FALSE);
+
+  return canteen_checkout_flow_start_payment (self, card, NULL);
+}
+
+gboolean
+canteen_checkout_flow_tap_visitor (CanteenCheckoutFlow *self, CanteenKioskVisitorCard *card)
+{
+  g_return_val_if_fail (CANTEEN_IS_CHECKOUT_FLOW (self), FALSE);
+  g_return_val_if_fail (card != NULL, FALSE);
+
+  return canteen_checkout_flow_start_payment (self, canteen_kiosk_visitor_card_get_label (card), card);
 }
 
 void

@@ -18,13 +18,21 @@
  *    then). It never delays or changes the payment's outcome.
  *  - Refused requests return FALSE and change nothing; they are not errors
  *    (a stray D-Bus call or a double tap must not crash the kiosk).
+ *  - A visiting official pays with an interoperable card
+ *    (canteen_checkout_flow_tap_visitor) under the same rules: one payment
+ *    at a time, the result page only after the durable commit, a decline
+ *    drops the checkout id and any other failure keeps it. The result page
+ *    then also has get_visitor() (the issuer, online or offline); the
+ *    receipt's balance means nothing there (the issuer holds the account).
  */
 #pragma once
 
 #include <glib-object.h>
 
 #include "ledger.h"
+#include "payment.h"
 #include "tray.h"
+#include "visitor-card.h"
 
 G_BEGIN_DECLS
 
@@ -52,6 +60,8 @@ typedef struct {
   gint64         due_fen;      /* the tray total that was asked for */
   gboolean       has_account;  /* declines of a known card */
   CanteenAccount account;
+  gboolean       visitor;      /* an interoperable card paying as a visitor */
+  char          *reason;       /* the clearing service's decline reason code, or NULL */
 } CanteenPaymentProblem;
 
 #define CANTEEN_TYPE_CHECKOUT_FLOW (canteen_checkout_flow_get_type ())
@@ -65,6 +75,8 @@ CanteenKioskPage  canteen_checkout_flow_get_page    (CanteenCheckoutFlow *self);
 gboolean          canteen_checkout_flow_get_busy    (CanteenCheckoutFlow *self);
 /* The receipt on the result page, else NULL. */
 const CanteenReceipt *canteen_checkout_flow_get_receipt (CanteenCheckoutFlow *self);
+/* On the result page of a visitor payment, what it adds; else NULL. */
+const CanteenVisitorPaid *canteen_checkout_flow_get_visitor (CanteenCheckoutFlow *self);
 /* The problem on the declined/error pages, else NULL. */
 const CanteenPaymentProblem *canteen_checkout_flow_get_problem (CanteenCheckoutFlow *self);
 /* The id of the last committed checkout ("" before the first). */
@@ -84,6 +96,9 @@ gboolean canteen_checkout_flow_can_pay     (CanteenCheckoutFlow *self);
 gboolean canteen_checkout_flow_pay         (CanteenCheckoutFlow *self);
 /* Starts paying the tray with `card` (from order, tap, declined or error). */
 gboolean canteen_checkout_flow_tap_card    (CanteenCheckoutFlow *self, const char *card);
+/* The same with an interoperable card of another agency: paid as a
+ * visitor (visitor prices, the issuer owes this canteen). */
+gboolean canteen_checkout_flow_tap_visitor (CanteenCheckoutFlow *self, CanteenKioskVisitorCard *card);
 /* On the result page: TRUE stops the return to order after
  * CANTEEN_CHECKOUT_FLOW_RESULT_SECONDS (a receipt is printing, or waits for
  * a reprint); FALSE starts the countdown afresh. Elsewhere nothing. */

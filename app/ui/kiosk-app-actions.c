@@ -3,7 +3,11 @@
  * Buttons, the D-Bus interface (`gapplication action cn.gov.canteen.Kiosk
  * ...`), card readers (kiosk-devices.c activates app.tap-card) and
  * in-process tests all go through these, so there is one path for each
- * step. Read-only state for tests: app.page ("order", "tap",
+ * step. A visiting official's card read by a reader cannot travel through
+ * an action (it signs through its card session): kiosk-devices.c hands it
+ * over with "visitor-card", and it pays under the same checks as
+ * app.tap-card; app.visitor-tap(card file) is that path for the demo
+ * button and tests. Read-only state for tests: app.page ("order", "tap",
  * "result", "declined", "error"), app.last-checkout (the last committed
  * checkout id) and app.recognition ("idle", "running", "choosing"),
  * readable with org.gtk.Actions.Describe or
@@ -147,6 +151,64 @@ tap_card_activated (GSimpleAction *action, GVariant *parameter, gpointer user_da
     g_message ("tap-card: ignored (empty tray, or a payment is in progress)");
 }
 
+/* A visiting official's card (from a reader, or a demo card file). */
+static void
+pay_as_visitor (CanteenKioskApp *self, CanteenKioskVisitorCard *card, const char *what)
+{
+  if (canteen_kiosk_app_get_ledger (self) == NULL)
+    {
+      g_message ("%s: no ledger, payment refused", what);
+      return;
+    }
+  if (recognition_pending (self))
+    {
+      g_message ("%s: refused while the tray is being recognised or confirmed", what);
+      return;
+    }
+  if (!canteen_checkout_flow_tap_visitor (flow_of (self), card))
+    g_message ("%s: ignored (empty tray, or a payment is in progress)", what);
+}
+
+static void
+visitor_card_cb (CanteenKioskDevices *devices, CanteenKioskVisitorCard *card, gpointer user_data)
+{
+  pay_as_visitor (user_data, card, "visitor card");
+}
+
+/* Demo and tests: a card file signs as the card would. On a real counter
+ * that would be paying without a card, so only in demo mode. */
+static void
+visitor_tap_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CanteenKioskApp *self = user_data;
+  const char *path = g_variant_get_string (parameter, NULL);
+  g_autoptr(CanteenKioskVisitorCard) card = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!canteen_kiosk_app_get_demo (self))
+    {
+      g_message ("visitor-tap: refused outside demo mode");
+      return;
+    }
+  card = canteen_kiosk_visitor_card_new_from_file (path, &error);
+  if (card == NULL)
+    {
+      g_message ("visitor-tap %s: %s", path, error->message);
+      return;
+    }
+  pay_as_visitor (self, card, "visitor-tap");
+}
+
+/* A committed visitor sale is a record for the outbox: upload it soon. */
+static void
+committed_cb (CanteenCheckoutFlow *flow, const char *checkout_id, gpointer user_data)
+{
+  CanteenKioskClearing *clearing = canteen_kiosk_app_get_clearing (CANTEEN_KIOSK_APP (user_data));
+
+  if (clearing != NULL && canteen_checkout_flow_get_visitor (flow) != NULL)
+    canteen_kiosk_clearing_sale_committed (clearing);
+}
+
 /* The demo's card buttons. With emulated devices the card is presented to
  * the emulated reader, so the payment goes through the real driver and
  * comes back as app.tap-card; otherwise (or for a card id no reader could
@@ -186,7 +248,8 @@ print_receipt_activated (GSimpleAction *action, GVariant *parameter, gpointer us
     }
   /* The receipt shows the ledger's local time, as the screen does. */
   tz = ledger != NULL ? g_time_zone_ref (canteen_ledger_get_timezone (ledger)) : g_time_zone_new_local ();
-  if (!canteen_kiosk_print_start (canteen_kiosk_app_get_print (self), printer, receipt, tz))
+  if (!canteen_kiosk_print_start_visitor (canteen_kiosk_app_get_print (self), printer, receipt,
+                                          canteen_checkout_flow_get_visitor (flow_of (self)), tz))
     g_message ("print-receipt: a receipt is printing already");
 }
 
@@ -371,6 +434,7 @@ canteen_kiosk_app_install_actions (CanteenKioskApp *self)
     { "pay",           pay_activated,           NULL, NULL, NULL, { 0 } },
     { "tap-card",      tap_card_activated,      "s", NULL, NULL, { 0 } },
     { "demo-tap",      demo_tap_activated,      "s", NULL, NULL, { 0 } },
+    { "visitor-tap",   visitor_tap_activated,   "s", NULL, NULL, { 0 } },
     { "print-receipt", print_receipt_activated, NULL, NULL, NULL, { 0 } },
     { "cancel",        cancel_activated,        NULL, NULL, NULL, { 0 } },
     { "done",          done_activated,          NULL, NULL, NULL, { 0 } },
@@ -399,6 +463,9 @@ canteen_kiosk_app_install_actions (CanteenKioskApp *self)
                            G_CALLBACK (flow_changed_cb), self, 0);
   g_signal_connect_object (canteen_kiosk_app_get_devices (self), "devices-changed",
                            G_CALLBACK (devices_changed_cb), self, 0);
+  g_signal_connect_object (canteen_kiosk_app_get_devices (self), "visitor-card",
+                           G_CALLBACK (visitor_card_cb), self, 0);
+  g_signal_connect_object (flow, "committed", G_CALLBACK (committed_cb), self, 0);
   g_signal_connect_object (canteen_kiosk_app_get_print (self), "notify::state",
                            G_CALLBACK (print_state_cb), self, 0);
   if (recognition != NULL)

@@ -18,9 +18,12 @@ struct _CanteenKioskApp
   gboolean             emulate_devices;
   char                *camera_source;
   double               camera_fps;
+  char                *visitor_card;    /* --visitor-card (demo) */
 
   CanteenLedger       *ledger;          /* main thread only */
   char                *ledger_problem;
+  char                *agency;          /* the ledger's agency code */
+  CanteenKioskClearing *clearing;
   CanteenCheckoutFlow *flow;
   CanteenKioskWindow  *window;
   gboolean             quit_pending;
@@ -37,7 +40,7 @@ struct _CanteenKioskApp
 };
 
 enum { PROP_0, PROP_DB_PATH, PROP_LANGUAGE, PROP_WINDOWED, PROP_DEMO, PROP_EMULATE_DEVICES, PROP_CAMERA,
-       PROP_CAMERA_FPS, N_PROPS };
+       PROP_CAMERA_FPS, PROP_VISITOR_CARD, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CanteenKioskApp, canteen_kiosk_app, GTK_TYPE_APPLICATION)
@@ -59,6 +62,8 @@ static const GOptionEntry option_entries[] = {
     N_("SOURCE") },
   { "camera-fps", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
     N_("Frames per second to read from the camera (a folder: how fast its images follow each other)"), N_("FPS") },
+  { "visitor-card", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("With --demo: a visiting official's card file, offered as a button on the tap page"), N_("FILE") },
   { NULL }
 };
 
@@ -96,6 +101,12 @@ canteen_kiosk_app_handle_local_options (GApplication *application, GVariantDict 
         self->camera_fps = fps;
       }
   }
+  {
+    g_autofree char *visitor_card = NULL;
+
+    if (g_variant_dict_lookup (options, "visitor-card", "^ay", &visitor_card))
+      g_object_set (self, "visitor-card", visitor_card, NULL);
+  }
   if (g_variant_dict_contains (options, "windowed"))
     self->windowed = TRUE;
   if (g_variant_dict_contains (options, "demo"))
@@ -110,6 +121,11 @@ canteen_kiosk_app_handle_local_options (GApplication *application, GVariantDict 
           return 2;
         }
       self->emulate_devices = TRUE;
+    }
+  if (self->visitor_card != NULL && !self->demo)
+    {
+      g_printerr ("canteen-kiosk: --visitor-card needs --demo\n");
+      return 2;
     }
   return -1;
 }
@@ -142,6 +158,8 @@ canteen_kiosk_app_open_ledger (CanteenKioskApp *self)
    * so rather than show an empty, silent screen. */
   if (!canteen_ledger_get_identity (self->ledger, &identity, &error))
     self->ledger_problem = g_strdup_printf ("%s: %s", self->db_path, error->message);
+  else
+    self->agency = g_strdup (identity.agency);
   canteen_identity_clear (&identity);
 }
 
@@ -176,6 +194,7 @@ canteen_kiosk_app_start_devices (CanteenKioskApp *self)
       g_message ("no USB devices: %s", error->message);
     }
   self->devices = canteen_kiosk_devices_new (self->device_manager, self->flow, G_ACTION_GROUP (self));
+  canteen_kiosk_devices_set_own_agency (self->devices, self->agency);
   self->print = canteen_kiosk_print_new ();
 }
 
@@ -213,6 +232,15 @@ canteen_kiosk_app_stop_devices (CanteenKioskApp *self)
   g_clear_object (&self->emulation);
 }
 
+/* Before the ledger handle it reads with goes. */
+static void
+canteen_kiosk_app_stop_clearing (CanteenKioskApp *self)
+{
+  if (self->clearing != NULL)
+    canteen_kiosk_clearing_stop (self->clearing);
+  g_clear_object (&self->clearing);
+}
+
 static void
 canteen_kiosk_app_startup (GApplication *application)
 {
@@ -233,7 +261,9 @@ canteen_kiosk_app_startup (GApplication *application)
   self->flow = canteen_checkout_flow_new (self->db_path);
   canteen_kiosk_app_start_devices (self);
   canteen_kiosk_app_start_camera (self);
+  self->clearing = canteen_kiosk_clearing_new (self->db_path, self->ledger);
   canteen_kiosk_app_install_actions (self);
+  canteen_kiosk_clearing_start (self->clearing);
 }
 
 static void
@@ -282,6 +312,7 @@ canteen_kiosk_app_shutdown (GApplication *application)
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
     gtk_window_destroy (windows->data);
   G_APPLICATION_CLASS (canteen_kiosk_app_parent_class)->shutdown (application);
+  canteen_kiosk_app_stop_clearing (self);
   canteen_kiosk_app_stop_devices (self);
   g_clear_object (&self->flow);
   g_clear_pointer (&self->ledger, canteen_ledger_close);
@@ -306,6 +337,7 @@ canteen_kiosk_app_constructed (GObject *object)
 static void
 canteen_kiosk_app_dispose (GObject *object)
 {
+  canteen_kiosk_app_stop_clearing (CANTEEN_KIOSK_APP (object));
   canteen_kiosk_app_stop_devices (CANTEEN_KIOSK_APP (object));
   G_OBJECT_CLASS (canteen_kiosk_app_parent_class)->dispose (object);
 }
@@ -317,6 +349,8 @@ canteen_kiosk_app_finalize (GObject *object)
 
   g_free (self->db_path);
   g_free (self->camera_source);
+  g_free (self->visitor_card);
+  g_free (self->agency);
   g_free (self->devices_problem);
   g_free (self->language);
   g_free (self->ledger_problem);
@@ -339,6 +373,7 @@ canteen_kiosk_app_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_EMULATE_DEVICES: g_value_set_boolean (value, self->emulate_devices); break;
     case PROP_CAMERA:   g_value_set_string (value, self->camera_source); break;
     case PROP_CAMERA_FPS: g_value_set_double (value, self->camera_fps); break;
+    case PROP_VISITOR_CARD: g_value_set_string (value, self->visitor_card); break;
     default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -373,6 +408,11 @@ canteen_kiosk_app_set_property (GObject *object, guint prop_id, const GValue *va
       self->camera_source = g_value_dup_string (value);
       break;
     case PROP_CAMERA_FPS: self->camera_fps = g_value_get_double (value); break;
+    case PROP_VISITOR_CARD:
+      g_free (self->visitor_card);
+      self->visitor_card = g_value_get_string (value) != NULL
+                         ? g_canonicalize_filename (g_value_get_string (value), NULL) : NULL;
+      break;
     default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -418,6 +458,10 @@ canteen_kiosk_app_class_init (CanteenKioskAppClass *klass)
   /* 0: the source's own rate. */
   properties[PROP_CAMERA_FPS] =
     g_param_spec_double ("camera-fps", NULL, NULL, 0.0, 120.0, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  /* Demo only: a card file for the tap page's visiting-official button. */
+  properties[PROP_VISITOR_CARD] =
+    g_param_spec_string ("visitor-card", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -522,6 +566,20 @@ canteen_kiosk_app_get_recognition (CanteenKioskApp *self)
 {
   g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
   return self->recognition;
+}
+
+CanteenKioskClearing *
+canteen_kiosk_app_get_clearing (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->clearing;
+}
+
+const char *
+canteen_kiosk_app_get_visitor_card (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->visitor_card;
 }
 
 GtkWindow *

@@ -21,6 +21,14 @@
  * (kiosk-recognition.h); the order page shows a preview. Without one there
  * is no preview and the action stays disabled.
  *
+ * Visiting officials pay with interoperable cards of other agencies: a
+ * reader's CPU card with such a certificate pays as a visitor (signing
+ * through the card), and in demo mode app.visitor-tap(card file path) does
+ * the same with a card file (--visitor-card FILE adds a button for it to
+ * the tap page). The clearing sync runs in the background while the ledger
+ * is enrolled with a clearing service (kiosk-clearing.h) and the status
+ * bar shows its state.
+ *
  * A ledger that cannot be opened, a camera that fails, or USB that cannot be used, does not stop
  * the kiosk: it shows the problem in the status bar (and refuses payments
  * without a ledger), so staff see why.
@@ -30,6 +38,7 @@
 #include <gtk/gtk.h>
 
 #include "checkout-flow.h"
+#include "kiosk-clearing.h"
 #include "kiosk-devices.h"
 #include "kiosk-emulation.h"
 #include "kiosk-print.h"
@@ -63,6 +72,10 @@ CanteenKioskEmulation *canteen_kiosk_app_get_emulation    (CanteenKioskApp *self
 CanteenKioskPrint   *canteen_kiosk_app_get_print          (CanteenKioskApp *self);
 /* The recognition of the tray; NULL without a camera. */
 CanteenKioskRecognition *canteen_kiosk_app_get_recognition (CanteenKioskApp *self);
+/* The clearing sync and its state (never NULL after startup). */
+CanteenKioskClearing *canteen_kiosk_app_get_clearing      (CanteenKioskApp *self);
+/* --visitor-card: the demo's visiting official's card file, or NULL. */
+const char          *canteen_kiosk_app_get_visitor_card   (CanteenKioskApp *self);
 /* The current kiosk window (replaced when the language changes). */
 GtkWindow           *canteen_kiosk_app_get_window         (CanteenKioskApp *self);
 

@@ -1,7 +1,9 @@
-/* kiosk-devices.c — card taps to app.tap-card, the scale's weight, device states. */
+/* kiosk-devices.c — card taps to app.tap-card (or a visitor's card to
+ * "visitor-card"), the scale's weight, device states. */
 #include "kiosk-devices.h"
 
 #include "card-session.h"
+#include "visitor-card.h"
 
 struct _CanteenKioskDevices
 {
@@ -11,12 +13,14 @@ struct _CanteenKioskDevices
   CanteenCheckoutFlow  *flow;        /* owned ref */
   GActionGroup         *actions;     /* not owned: the application */
   gboolean              unreadable;
+  char                 *own_agency;
+  GCancellable         *reading;     /* a card's applet being read, or NULL */
 };
 
 enum { PROP_0, PROP_UNREADABLE, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-enum { SIGNAL_DEVICES_CHANGED, SIGNAL_SCALE_CHANGED, N_SIGNALS };
+enum { SIGNAL_DEVICES_CHANGED, SIGNAL_SCALE_CHANGED, SIGNAL_VISITOR_CARD, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CanteenKioskDevices, canteen_kiosk_devices, G_TYPE_OBJECT)
@@ -39,20 +43,97 @@ canteen_kiosk_devices_waiting_for_card (CanteenKioskDevices *self)
 }
 
 static void
+tap_uid (CanteenKioskDevices *self, CanteenCardSession *session)
+{
+  g_action_group_activate_action (self->actions, "tap-card",
+                                  g_variant_new_string (canteen_card_session_get_uid (session)));
+}
+
+/* No reference on the devices: dispose cancels the read, and a cancelled
+ * read's callback touches nothing but the read itself. */
+typedef struct {
+  CanteenKioskDevices *self;
+  CanteenCardSession  *session;   /* owned ref */
+  GCancellable        *cancellable;
+} CardRead;
+
+static void
+card_read_free (CardRead *read)
+{
+  g_object_unref (read->session);
+  g_object_unref (read->cancellable);
+  g_free (read);
+}
+
+static void
+card_file_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CardRead *read = user_data;
+  CanteenKioskDevices *self = read->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) file = canteen_kiosk_visitor_card_read_finish (result, &error);
+  g_autofree char *agency = NULL;
+
+  /* Disposed, or the tap page went away meanwhile. */
+  if (g_cancellable_is_cancelled (read->cancellable))
+    {
+      card_read_free (read);
+      return;
+    }
+  g_clear_object (&self->reading);
+  /* Paid otherwise meanwhile (a demo button, D-Bus). */
+  if (!canteen_kiosk_devices_waiting_for_card (self))
+    {
+      card_read_free (read);
+      return;
+    }
+  agency = canteen_kiosk_visitor_cert_agency (file);
+  if (agency != NULL && g_strcmp0 (agency, self->own_agency) != 0)
+    {
+      g_autoptr(CanteenKioskVisitorCard) card =
+        canteen_kiosk_visitor_card_new_for_session (read->session, file, NULL);
+
+      g_message ("card %s: an interoperable card of %s, paying as a visitor",
+                 canteen_card_session_get_uid (read->session), agency);
+      g_signal_emit (self, signals[SIGNAL_VISITOR_CARD], 0, card);
+    }
+  else
+    {
+      if (file == NULL)
+        g_debug ("card %s: no canteen certificate (%s); paying by its UID",
+                 canteen_card_session_get_uid (read->session), error->message);
+      tap_uid (self, read->session);
+    }
+  card_read_free (read);
+}
+
+static void
 card_inserted_cb (CanteenCardReader *reader, CanteenCardSession *session, CanteenKioskDevices *self)
 {
   const char *name = canteen_device_get_name (CANTEEN_DEVICE (reader));
+  CardRead *read;
 
   /* A second tap of the same card lands here while the first is being
-   * paid (busy) or after it was (result page): it must not pay again. */
-  if (!canteen_kiosk_devices_waiting_for_card (self))
+   * read or paid (busy) or after it was (result page): it must not pay
+   * again. */
+  if (!canteen_kiosk_devices_waiting_for_card (self) || self->reading != NULL)
     {
       g_message ("%s: a card was presented while no payment waits for one; ignored", name);
       return;
     }
   canteen_kiosk_devices_set_unreadable (self, FALSE);
-  g_action_group_activate_action (self->actions, "tap-card",
-                                  g_variant_new_string (canteen_card_session_get_uid (session)));
+  if (canteen_card_session_get_kind (session) != CANTEEN_CARD_KIND_CPU)
+    {
+      tap_uid (self, session);
+      return;
+    }
+  /* A CPU card may be a visiting official's: read its applet first. */
+  read = g_new0 (CardRead, 1);
+  read->self = self;
+  read->session = g_object_ref (session);
+  read->cancellable = g_cancellable_new ();
+  self->reading = g_object_ref (read->cancellable);
+  canteen_kiosk_visitor_card_read_async (session, read->cancellable, card_file_read_cb, read);
 }
 
 static void
@@ -109,6 +190,12 @@ flow_page_cb (CanteenCheckoutFlow *flow, GParamSpec *pspec, CanteenKioskDevices 
 {
   /* "Please tap again" belongs to the tap it answered. */
   canteen_kiosk_devices_set_unreadable (self, FALSE);
+  /* A card read for a tap page that is gone pays nothing. */
+  if (self->reading != NULL && !canteen_kiosk_devices_waiting_for_card (self))
+    {
+      g_cancellable_cancel (self->reading);
+      g_clear_object (&self->reading);
+    }
 }
 
 static void
@@ -116,6 +203,11 @@ canteen_kiosk_devices_dispose (GObject *object)
 {
   CanteenKioskDevices *self = CANTEEN_KIOSK_DEVICES (object);
 
+  if (self->reading != NULL)
+    {
+      g_cancellable_cancel (self->reading);
+      g_clear_object (&self->reading);
+    }
   if (self->devices != NULL)
     {
       guint n = g_list_model_get_n_items (self->devices);
@@ -138,6 +230,13 @@ canteen_kiosk_devices_dispose (GObject *object)
 }
 
 static void
+canteen_kiosk_devices_finalize (GObject *object)
+{
+  g_free (CANTEEN_KIOSK_DEVICES (object)->own_agency);
+  G_OBJECT_CLASS (canteen_kiosk_devices_parent_class)->finalize (object);
+}
+
+static void
 canteen_kiosk_devices_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   CanteenKioskDevices *self = CANTEEN_KIOSK_DEVICES (object);
@@ -155,6 +254,7 @@ canteen_kiosk_devices_class_init (CanteenKioskDevicesClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = canteen_kiosk_devices_dispose;
+  object_class->finalize = canteen_kiosk_devices_finalize;
   object_class->get_property = canteen_kiosk_devices_get_property;
 
   properties[PROP_UNREADABLE] =
@@ -168,6 +268,10 @@ canteen_kiosk_devices_class_init (CanteenKioskDevicesClass *klass)
   signals[SIGNAL_SCALE_CHANGED] =
     g_signal_new ("scale-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* (CanteenKioskVisitorCard *card): borrowed; ref it to keep it. */
+  signals[SIGNAL_VISITOR_CARD] =
+    g_signal_new ("visitor-card", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void
@@ -205,6 +309,14 @@ canteen_kiosk_devices_new (CanteenDeviceManager *manager, CanteenCheckoutFlow *f
   g_signal_connect (self->devices, "items-changed", G_CALLBACK (devices_changed_cb), self);
   g_signal_connect (self->flow, "notify::page", G_CALLBACK (flow_page_cb), self);
   return self;
+}
+
+void
+canteen_kiosk_devices_set_own_agency (CanteenKioskDevices *self, const char *agency)
+{
+  g_return_if_fail (CANTEEN_IS_KIOSK_DEVICES (self));
+  g_free (self->own_agency);
+  self->own_agency = g_strdup (agency);
 }
 
 GListModel *

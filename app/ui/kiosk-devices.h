@@ -11,6 +11,15 @@
  *    `actions` — the very path of a demo button or a D-Bus call. A card
  *    presented at any other moment (order page, while paying, on the
  *    receipt) is ignored and logged; so a card tapped twice pays once.
+ *  - Visitors: a CPU card is first asked for the canteen applet's file
+ *    (visitor-card.h). When that is the certificate of another agency than
+ *    set_own_agency() named, "visitor-card" is emitted instead, with a
+ *    CanteenKioskVisitorCard that signs through this card session (a card
+ *    session cannot travel through an action); the application pays with
+ *    it. Anything else — a UID-only card, no applet, an empty file, our
+ *    own agency's certificate, a card removed while being read — goes the
+ *    UID way above, as before. While one card is being read, other taps
+ *    are ignored; if the flow moved on meanwhile, the read card pays nothing.
  *  - "unreadable" is TRUE after a reader saw a card it could not read while
  *    the flow waited for one, until a card is read or the page changes.
  *  - The weight: get_scale_reading() is the reading of the first READY scale
@@ -38,6 +47,9 @@ G_DECLARE_FINAL_TYPE (CanteenKioskDevices, canteen_kiosk_devices, CANTEEN, KIOSK
 CanteenKioskDevices  *canteen_kiosk_devices_new (CanteenDeviceManager *manager,
                                                  CanteenCheckoutFlow  *flow,
                                                  GActionGroup         *actions);
+
+/* The ledger's agency code: certificates of any other are visitors'. */
+void                  canteen_kiosk_devices_set_own_agency  (CanteenKioskDevices *self, const char *agency);
 
 /* The manager's devices (CanteenDevice), or an empty model without one. */
 GListModel           *canteen_kiosk_devices_get_list        (CanteenKioskDevices *self);

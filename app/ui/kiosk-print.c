@@ -107,6 +107,16 @@ canteen_kiosk_print_start (CanteenKioskPrint    *self,
                            const CanteenReceipt *receipt,
                            GTimeZone            *tz)
 {
+  return canteen_kiosk_print_start_visitor (self, printer, receipt, NULL, tz);
+}
+
+gboolean
+canteen_kiosk_print_start_visitor (CanteenKioskPrint        *self,
+                                   CanteenEscposPrinter     *printer,
+                                   const CanteenReceipt     *receipt,
+                                   const CanteenVisitorPaid *visitor,
+                                   GTimeZone                *tz)
+{
   g_autoptr(GBytes) document = NULL;
   g_autoptr(GError) error = NULL;
   PrintJob *job;
@@ -117,7 +127,7 @@ canteen_kiosk_print_start (CanteenKioskPrint    *self,
 
   if (self->state == CANTEEN_KIOSK_PRINT_PRINTING)
     return FALSE;
-  document = canteen_receipt_to_escpos (receipt, tz, &error);
+  document = canteen_receipt_to_escpos_visitor (receipt, visitor, tz, &error);
   if (document == NULL)
     {
       canteen_kiosk_print_set_state (self, CANTEEN_KIOSK_PRINT_FAILED, CANTEEN_KIOSK_PRINT_PROBLEM_OTHER,

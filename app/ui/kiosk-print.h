@@ -18,6 +18,7 @@
 #include <glib-object.h>
 
 #include "drivers.h"
+#include "payment.h"
 #include "receipt.h"
 
 G_BEGIN_DECLS
@@ -46,6 +47,12 @@ gboolean               canteen_kiosk_print_start     (CanteenKioskPrint    *self
                                                       CanteenEscposPrinter *printer,
                                                       const CanteenReceipt *receipt,
                                                       GTimeZone            *tz);
+/* The same for a visiting official's receipt (`visitor` NULL: start()). */
+gboolean               canteen_kiosk_print_start_visitor (CanteenKioskPrint        *self,
+                                                          CanteenEscposPrinter     *printer,
+                                                          const CanteenReceipt     *receipt,
+                                                          const CanteenVisitorPaid *visitor,
+                                                          GTimeZone                *tz);
 void                   canteen_kiosk_print_reset     (CanteenKioskPrint *self);
 CanteenKioskPrintState canteen_kiosk_print_get_state (CanteenKioskPrint *self);
 /* Why the last job failed (FAILED only), else NULL / _NONE. */

@@ -1,6 +1,9 @@
 /* kiosk-window.c — the kiosk window: pages, menu grid, clock. */
 #include "kiosk-window.h"
 
+#include <sodium.h>
+
+#include "clearing-proto.h"
 #include "dish-button.h"
 #include "kiosk-header.h"
 #include "ui-resources.h"
@@ -53,6 +56,7 @@ canteen_kiosk_window_sync_page (CanteenKioskWindow *self)
       canteen_tap_page_set_busy (self->tap_page, canteen_checkout_flow_get_busy (self->flow));
       break;
     case CANTEEN_KIOSK_PAGE_RESULT:
+      canteen_receipt_view_set_visitor (self->receipt_view, canteen_checkout_flow_get_visitor (self->flow));
       canteen_receipt_view_set_receipt (self->receipt_view, canteen_checkout_flow_get_receipt (self->flow));
       break;
     case CANTEEN_KIOSK_PAGE_DECLINED:
@@ -130,6 +134,12 @@ print_state_changed_cb (CanteenKioskPrint *print, GParamSpec *pspec, CanteenKios
   canteen_receipt_view_set_print_state (self->receipt_view, canteen_kiosk_print_get_state (print),
                                         canteen_kiosk_print_get_problem (print),
                                         canteen_kiosk_print_get_error (print));
+}
+
+static void
+clearing_changed_cb (CanteenKioskClearing *clearing, CanteenKioskWindow *self)
+{
+  canteen_status_bar_set_clearing (self->statusbar, canteen_kiosk_clearing_get_state (clearing), self->tz);
 }
 
 static void
@@ -236,9 +246,12 @@ canteen_kiosk_window_dispose (GObject *object)
       CanteenKioskDevices *devices = canteen_kiosk_app_get_devices (self->app);
       CanteenKioskPrint *print = canteen_kiosk_app_get_print (self->app);
       CanteenKioskRecognition *recognition = canteen_kiosk_app_get_recognition (self->app);
+      CanteenKioskClearing *clearing = canteen_kiosk_app_get_clearing (self->app);
 
       if (devices != NULL)
         g_signal_handlers_disconnect_by_data (devices, self);
+      if (clearing != NULL)
+        g_signal_handlers_disconnect_by_data (clearing, self);
       if (print != NULL)
         g_signal_handlers_disconnect_by_data (print, self);
       if (recognition != NULL)
@@ -365,6 +378,24 @@ canteen_kiosk_window_watch_devices (CanteenKioskWindow *self)
   canteen_status_bar_set_devices (self->statusbar, canteen_kiosk_devices_get_list (devices));
   canteen_status_bar_set_devices_problem (self->statusbar, canteen_kiosk_app_get_devices_problem (self->app));
   canteen_tap_page_set_demo_emulated (self->tap_page, canteen_kiosk_app_get_emulation (self->app) != NULL);
+  /* The demo's visiting official: named from the card file. */
+  if (canteen_kiosk_app_get_demo (self->app) && canteen_kiosk_app_get_visitor_card (self->app) != NULL)
+    {
+      const char *path = canteen_kiosk_app_get_visitor_card (self->app);
+      g_autoptr(GError) error = NULL;
+      CanteenCardCert cert = { 0 };
+      guint8 secret_key[64];
+
+      if (canteen_card_file_read (path, &cert, secret_key, &error))
+        {
+          g_autofree char *label = g_strdup_printf ("%s (%s)", cert.holder, cert.agency);
+          canteen_tap_page_set_demo_visitor (self->tap_page, path, label);
+        }
+      else
+        g_message ("visitor card %s: %s", path, error->message);
+      canteen_card_cert_clear (&cert);
+      sodium_memzero (secret_key, sizeof secret_key);
+    }
 
   g_signal_connect (devices, "scale-changed", G_CALLBACK (scale_changed_cb), self);
   g_signal_connect (devices, "devices-changed", G_CALLBACK (devices_changed_cb), self);
@@ -420,6 +451,16 @@ canteen_kiosk_window_new (CanteenKioskApp *app)
   g_signal_connect (tray, "notify::total", G_CALLBACK (tray_total_changed_cb), self);
   canteen_kiosk_window_watch_devices (self);
   canteen_kiosk_window_watch_camera (self);
+  /* The clearing sync's state in the status bar (hidden when not enrolled). */
+  {
+    CanteenKioskClearing *clearing = canteen_kiosk_app_get_clearing (app);
+
+    if (clearing != NULL)
+      {
+        g_signal_connect (clearing, "changed", G_CALLBACK (clearing_changed_cb), self);
+        clearing_changed_cb (clearing, self);
+      }
+  }
   flow_page_changed_cb (self->flow, NULL, self);
 
   {

@@ -1,7 +1,11 @@
-/* payment.c — canteen_ledger_checkout() in a GTask worker thread. */
+/* payment.c — canteen_ledger_checkout() or a visitor checkout
+ * (canteen_visitor_prepare → authorise → commit) in a GTask worker thread. */
 #include "payment.h"
 
+#include <sodium.h>
 #include <string.h>
+
+#include "clearing-client.h"
 
 struct _CanteenPaymentDesk
 {
@@ -18,6 +22,7 @@ typedef struct
   char      *card;
   GArray    *lines;      /* CanteenOrderLine; dish ids owned by `dish_ids` */
   GPtrArray *dish_ids;
+  CanteenKioskVisitorCard *visitor_card;   /* a visitor payment; else NULL */
 } PaymentRequest;
 
 /* The error travels inside the result rather than through
@@ -28,7 +33,32 @@ typedef struct
   GError         *error;
   CanteenAccount  account;
   gboolean        has_account;
+  CanteenVisitorPaid *visitor;   /* a visitor receipt */
+  char           *reason;        /* the service's decline reason */
 } PaymentResult;
+
+void
+canteen_visitor_paid_free (CanteenVisitorPaid *paid)
+{
+  if (paid == NULL)
+    return;
+  g_free (paid->issuer);
+  g_free (paid->issuer_name);
+  g_free (paid->authorisation);
+  g_free (paid);
+}
+
+static CanteenVisitorPaid *
+visitor_paid_new (const CanteenVisitorReceipt *v)
+{
+  CanteenVisitorPaid *paid = g_new0 (CanteenVisitorPaid, 1);
+
+  paid->issuer = g_strdup (v->receipt != NULL ? v->receipt->agency : NULL);
+  paid->issuer_name = g_strdup (v->issuer_name != NULL ? v->issuer_name : paid->issuer);
+  paid->online = v->online;
+  paid->authorisation = g_strdup (v->authorisation);
+  return paid;
+}
 
 CanteenPaymentDesk *
 canteen_payment_desk_new (const char *db_path)
@@ -70,6 +100,7 @@ payment_request_free (PaymentRequest *request)
   g_free (request->card);
   g_array_unref (request->lines);
   g_ptr_array_unref (request->dish_ids);
+  g_clear_pointer (&request->visitor_card, canteen_kiosk_visitor_card_unref);
   g_free (request);
 }
 
@@ -80,7 +111,214 @@ payment_result_free (PaymentResult *result)
   g_clear_error (&result->error);
   if (result->has_account)
     canteen_account_clear (&result->account);
+  canteen_visitor_paid_free (result->visitor);
+  g_free (result->reason);
   g_free (result);
+}
+
+/* TRUE when `error` is "no such checkout"; anything else is a real failure. */
+static gboolean
+is_not_found (const GError *error)
+{
+  return g_error_matches (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND);
+}
+
+/* A staff (or local account) card: today's path, after making sure the
+ * id was not paid by a visitor card already. */
+static void
+pay_with_account (CanteenLedger *ledger, PaymentRequest *request, PaymentResult *result, GDateTime *now)
+{
+  g_autoptr(CanteenVisitorReceipt) earlier = NULL;
+  GError *local = NULL;
+
+  earlier = canteen_visitor_get_checkout (ledger, request->checkout_id, &local);
+  if (earlier != NULL)
+    {
+      result->visitor = visitor_paid_new (earlier);
+      result->receipt = g_steal_pointer (&earlier->receipt);
+      result->receipt->replayed = TRUE;
+      return;
+    }
+  if (!is_not_found (local))
+    {
+      g_propagate_error (&result->error, local);
+      return;
+    }
+  g_clear_error (&local);
+
+  result->receipt = canteen_ledger_checkout (ledger, request->checkout_id, request->card,
+                                             &g_array_index (request->lines, CanteenOrderLine, 0),
+                                             request->lines->len, now, &result->error);
+  if (result->receipt == NULL && canteen_ledger_error_is_decline (result->error))
+    result->has_account = canteen_ledger_get_account (ledger, request->card, &result->account, NULL);
+}
+
+/* --- the online authorisation ----------------------------------------------- */
+
+typedef struct
+{
+  gboolean             done;
+  gboolean             expired;
+  CanteenAuthorisation auth;
+} AuthoriseWait;
+
+static void
+authorise_answered (CanteenClearingReply *reply, const GError *error, gpointer user_data)
+{
+  AuthoriseWait *wait = user_data;
+  GError *local = NULL;
+
+  wait->done = TRUE;
+  if (error != NULL)
+    {
+      wait->auth.problem = g_strdup (error->message);
+      return;
+    }
+  /* An error status or a malformed answer is no answer: offline rules. */
+  if (!canteen_clearing_reply_check (reply, "POST", "/v1/authorise", &local) ||
+      !canteen_authorisation_parse (reply->body, &wait->auth, &local))
+    {
+      canteen_authorisation_clear (&wait->auth);
+      wait->auth.problem = g_strdup (local->message);
+      g_error_free (local);
+    }
+}
+
+static gboolean
+authorise_expired (gpointer user_data)
+{
+  AuthoriseWait *wait = user_data;
+
+  wait->expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Fills `out` (answered FALSE: offline rules). The clearing client's
+ * asynchronous request runs on a main context of this worker's own, so the
+ * kiosk's main loop never carries payment traffic and nothing outlives
+ * this call: a request still running at the deadline is cancelled. */
+static void
+authorise_online (CanteenLedger *ledger, CanteenVisitorSale *sale, CanteenAuthorisation *out)
+{
+  CanteenClearingState state;
+  GError *error = NULL;
+  guint8 secret_key[64];
+  AuthoriseWait wait = { 0 };
+
+  memset (out, 0, sizeof *out);
+  if (!canteen_visitor_get_state (ledger, &state, &error))
+    {
+      out->problem = g_strdup (error->message);
+      g_error_free (error);
+      return;
+    }
+  /* Not enrolled: there is nobody to ask. */
+  if (!state.enrolled || state.url == NULL)
+    {
+      out->problem = g_strdup ("not enrolled with a clearing service");
+      canteen_clearing_state_clear (&state);
+      return;
+    }
+  if (!canteen_visitor_terminal_key (ledger, secret_key, &error))
+    {
+      out->problem = g_strdup (error->message);
+      g_error_free (error);
+      canteen_clearing_state_clear (&state);
+      return;
+    }
+
+  {
+    GMainContext *context = g_main_context_new ();
+    CanteenClearingClient *client;
+    CanteenClearingRequest *request;
+    g_autoptr(GBytes) body = canteen_visitor_sale_authorise_body (sale);
+    GSource *guard;
+
+    g_main_context_push_thread_default (context);
+    client = canteen_clearing_client_new (state.url, state.terminal, secret_key, context);
+    request = canteen_clearing_request_start (client, "POST", "/v1/authorise", body,
+                                              CANTEEN_VISITOR_ONLINE_TIMEOUT_MS, authorise_answered, &wait);
+    /* The request has its own timeout; this only guards against a
+     * transfer that never reports back. */
+    guard = g_timeout_source_new (CANTEEN_VISITOR_ONLINE_TIMEOUT_MS + 500);
+    g_source_set_callback (guard, authorise_expired, &wait, NULL);
+    g_source_attach (guard, context);
+    while (!wait.done && !wait.expired)
+      g_main_context_iteration (context, TRUE);
+    if (!wait.done)
+      {
+        canteen_clearing_request_cancel (request);
+        wait.auth.problem = g_strdup ("the clearing service did not answer in time");
+      }
+    g_source_destroy (guard);
+    g_source_unref (guard);
+    canteen_clearing_client_free (client);
+    g_main_context_pop_thread_default (context);
+    g_main_context_unref (context);
+  }
+  sodium_memzero (secret_key, sizeof secret_key);
+  canteen_clearing_state_clear (&state);
+  *out = wait.auth;
+  if (!out->answered)
+    g_message ("visitor payment: no online authorisation (%s): offline rules",
+               out->problem != NULL ? out->problem : "no answer");
+}
+
+/* A visiting official's card: prepare (the card signs), authorise, commit. */
+static void
+pay_as_visitor (CanteenLedger *ledger, PaymentRequest *request, PaymentResult *result, GDateTime *now)
+{
+  CanteenVisitorCard card = { 0 };
+  g_autoptr(GDateTime) when = g_date_time_ref (now);
+  CanteenReceipt *earlier;
+  GError *local = NULL;
+
+  earlier = canteen_ledger_get_checkout (ledger, request->checkout_id, &local);
+  if (earlier != NULL)
+    {
+      earlier->replayed = TRUE;
+      result->receipt = earlier;
+      return;
+    }
+  if (!is_not_found (local))
+    {
+      g_propagate_error (&result->error, local);
+      return;
+    }
+  g_clear_error (&local);
+
+  canteen_kiosk_visitor_card_fill (request->visitor_card, &card);
+  /* Twice at most: RETRY means another process took the record number
+   * the card signed; a fresh prepare has the card sign the new one. */
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      g_autoptr(CanteenVisitorSale) sale = NULL;
+      g_autoptr(CanteenVisitorReceipt) visitor = NULL;
+      CanteenAuthorisation auth = { 0 };
+
+      g_clear_error (&result->error);
+      sale = canteen_visitor_prepare (ledger, request->checkout_id, &card,
+                                      &g_array_index (request->lines, CanteenOrderLine, 0), request->lines->len,
+                                      when, &result->error);
+      if (sale == NULL)
+        return;
+      if (canteen_visitor_sale_needs_authorisation (sale))
+        authorise_online (ledger, sale, &auth);
+      visitor = canteen_visitor_commit (ledger, sale, &auth, when, &result->error);
+      if (visitor == NULL && auth.answered && !auth.approved)
+        result->reason = g_strdup (auth.reason);
+      canteen_authorisation_clear (&auth);
+      if (visitor != NULL)
+        {
+          result->visitor = visitor_paid_new (visitor);
+          result->receipt = g_steal_pointer (&visitor->receipt);
+          return;
+        }
+      if (!g_error_matches (result->error, CANTEEN_VISITOR_ERROR, CANTEEN_VISITOR_ERROR_RETRY))
+        return;
+      g_date_time_unref (when);
+      when = g_date_time_new_now_utc ();
+    }
 }
 
 static void
@@ -99,15 +337,13 @@ payment_thread (GTask        *task,
     desk->ledger = canteen_ledger_open (desk->db_path, &result->error);
   if (desk->ledger != NULL)
     {
-      result->receipt = canteen_ledger_checkout (desk->ledger, request->checkout_id, request->card,
-                                                 &g_array_index (request->lines, CanteenOrderLine, 0),
-                                                 request->lines->len, now, &result->error);
+      if (request->visitor_card != NULL)
+        pay_as_visitor (desk->ledger, request, result, now);
+      else
+        pay_with_account (desk->ledger, request, result, now);
       if (result->receipt == NULL && result->error == NULL)
         g_set_error_literal (&result->error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_DB,
                              "the ledger returned neither a receipt nor an error");
-      if (result->receipt == NULL && canteen_ledger_error_is_decline (result->error))
-        result->has_account = canteen_ledger_get_account (desk->ledger, request->card,
-                                                          &result->account, NULL);
       /* The file may have gone away or been replaced: start afresh next time. */
       if (g_error_matches (result->error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_DB) ||
           g_error_matches (result->error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_A_LEDGER))
@@ -126,22 +362,18 @@ payment_thread (GTask        *task,
     }
 }
 
-void
-canteen_payment_run_async (CanteenPaymentDesk     *desk,
-                           const char             *checkout_id,
-                           const char             *card,
-                           const CanteenOrderLine *lines,
-                           guint                   n_lines,
-                           GAsyncReadyCallback     callback,
-                           gpointer                user_data)
+static void
+payment_start (CanteenPaymentDesk      *desk,
+               const char              *checkout_id,
+               const char              *card,
+               CanteenKioskVisitorCard *visitor_card,
+               const CanteenOrderLine  *lines,
+               guint                    n_lines,
+               GAsyncReadyCallback      callback,
+               gpointer                 user_data)
 {
   g_autoptr(GTask) task = NULL;
   PaymentRequest *request;
-
-  g_return_if_fail (desk != NULL);
-  g_return_if_fail (checkout_id != NULL);
-  g_return_if_fail (card != NULL);
-  g_return_if_fail (lines != NULL || n_lines == 0);
 
   /* Copy everything: the tray may change in the main thread while the
    * worker runs. */
@@ -149,6 +381,7 @@ canteen_payment_run_async (CanteenPaymentDesk     *desk,
   request->desk = canteen_payment_desk_ref (desk);
   request->checkout_id = g_strdup (checkout_id);
   request->card = g_strdup (card);
+  request->visitor_card = visitor_card != NULL ? canteen_kiosk_visitor_card_ref (visitor_card) : NULL;
   request->lines = g_array_sized_new (FALSE, TRUE, sizeof (CanteenOrderLine), MAX (n_lines, 1));
   request->dish_ids = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < n_lines; i++)
@@ -162,15 +395,52 @@ canteen_payment_run_async (CanteenPaymentDesk     *desk,
 
   task = g_task_new (NULL, NULL, callback, user_data);
   g_task_set_source_tag (task, canteen_payment_run_async);
-  g_task_set_name (task, "canteen-payment");
+  g_task_set_name (task, visitor_card != NULL ? "canteen-visitor-payment" : "canteen-payment");
   g_task_set_task_data (task, request, (GDestroyNotify) payment_request_free);
   g_task_run_in_thread (task, payment_thread);
 }
 
+void
+canteen_payment_run_async (CanteenPaymentDesk     *desk,
+                           const char             *checkout_id,
+                           const char             *card,
+                           const CanteenOrderLine *lines,
+                           guint                   n_lines,
+                           GAsyncReadyCallback     callback,
+                           gpointer                user_data)
+{
+  g_return_if_fail (desk != NULL);
+  g_return_if_fail (checkout_id != NULL);
+  g_return_if_fail (card != NULL);
+  g_return_if_fail (lines != NULL || n_lines == 0);
+
+  payment_start (desk, checkout_id, card, NULL, lines, n_lines, callback, user_data);
+}
+
+void
+canteen_payment_run_visitor_async (CanteenPaymentDesk      *desk,
+                                   const char              *checkout_id,
+                                   CanteenKioskVisitorCard *card,
+                                   const CanteenOrderLine  *lines,
+                                   guint                    n_lines,
+                                   GAsyncReadyCallback      callback,
+                                   gpointer                 user_data)
+{
+  g_return_if_fail (desk != NULL);
+  g_return_if_fail (checkout_id != NULL);
+  g_return_if_fail (card != NULL);
+  g_return_if_fail (lines != NULL || n_lines == 0);
+
+  payment_start (desk, checkout_id, canteen_kiosk_visitor_card_get_label (card), card, lines, n_lines,
+                 callback, user_data);
+}
+
 CanteenReceipt *
-canteen_payment_run_finish (GAsyncResult   *result,
-                            CanteenAccount *out_account,
-                            GError        **error)
+canteen_payment_run_finish_full (GAsyncResult        *result,
+                                 CanteenAccount      *out_account,
+                                 CanteenVisitorPaid **out_visitor,
+                                 char               **out_reason,
+                                 GError             **error)
 {
   PaymentResult *outcome;
   CanteenReceipt *receipt;
@@ -180,21 +450,40 @@ canteen_payment_run_finish (GAsyncResult   *result,
 
   if (out_account != NULL)
     memset (out_account, 0, sizeof *out_account);
+  if (out_visitor != NULL)
+    *out_visitor = NULL;
+  if (out_reason != NULL)
+    *out_reason = NULL;
 
   outcome = g_task_propagate_pointer (G_TASK (result), error);
   if (outcome == NULL)
     return NULL;
 
   receipt = g_steal_pointer (&outcome->receipt);
-  if (receipt == NULL)
+  if (receipt != NULL)
+    {
+      if (out_visitor != NULL)
+        *out_visitor = g_steal_pointer (&outcome->visitor);
+    }
+  else
     {
       if (out_account != NULL && outcome->has_account)
         {
           *out_account = outcome->account;
           outcome->has_account = FALSE;
         }
+      if (out_reason != NULL)
+        *out_reason = g_steal_pointer (&outcome->reason);
       g_propagate_error (error, g_steal_pointer (&outcome->error));
     }
   payment_result_free (outcome);
   return receipt;
+}
+
+CanteenReceipt *
+canteen_payment_run_finish (GAsyncResult   *result,
+                            CanteenAccount *out_account,
+                            GError        **error)
+{
+  return canteen_payment_run_finish_full (result, out_account, NULL, NULL, error);
 }

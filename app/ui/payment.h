@@ -23,8 +23,33 @@
 #include <gio/gio.h>
 
 #include "ledger.h"
+#include "visitor-card.h"
 
 G_BEGIN_DECLS
+
+/* A visiting official's payment (canteen_payment_run_visitor_async()):
+ * prepare with the card's signature, the online authorisation when the
+ * ledger is enrolled with a clearing service (an asynchronous request on
+ * the worker's own main context, CANTEEN_VISITOR_ONLINE_TIMEOUT_MS; no
+ * answer means the offline rules), then the durable commit. A RETRY (a
+ * record number taken meanwhile by another process) prepares again, which
+ * asks the card to sign again. Visitor money moves no account here: the
+ * receipt's balance means nothing and is not shown.
+ *
+ * Both kinds share the desk's ledger handle and lock, and each first looks
+ * whether the checkout id was committed by the other kind: a tray paid by
+ * a staff card and then tapped with a visitor card (or the other way
+ * round, after a lost answer) replays that receipt instead of charging
+ * twice. */
+typedef struct {
+  char    *issuer;             /* the card's agency code */
+  char    *issuer_name;        /* as the trust list or the service names it */
+  gboolean online;             /* authorised online; else accepted offline */
+  char    *authorisation;      /* online only */
+} CanteenVisitorPaid;
+
+void canteen_visitor_paid_free (CanteenVisitorPaid *paid);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CanteenVisitorPaid, canteen_visitor_paid_free)
 
 typedef struct _CanteenPaymentDesk CanteenPaymentDesk;
 
@@ -40,9 +65,25 @@ void            canteen_payment_run_async  (CanteenPaymentDesk     *desk,
                                             guint                   n_lines,
                                             GAsyncReadyCallback     callback,
                                             gpointer                user_data);
+void            canteen_payment_run_visitor_async (CanteenPaymentDesk      *desk,
+                                                   const char              *checkout_id,
+                                                   CanteenKioskVisitorCard *card,
+                                                   const CanteenOrderLine  *lines,
+                                                   guint                    n_lines,
+                                                   GAsyncReadyCallback      callback,
+                                                   gpointer                 user_data);
 /* `out_account` is zeroed first; canteen_account_clear() it afterwards. */
 CanteenReceipt *canteen_payment_run_finish (GAsyncResult   *result,
                                             CanteenAccount *out_account,
                                             GError        **error);
+/* The same for either kind. `out_visitor` (nullable) receives what a
+ * visitor receipt adds (NULL for a staff card's); `out_reason` (nullable)
+ * the clearing service's reason code when it declined online
+ * ("daily_cap", ...; settlement/API.md), else NULL. */
+CanteenReceipt *canteen_payment_run_finish_full (GAsyncResult        *result,
+                                                 CanteenAccount      *out_account,
+                                                 CanteenVisitorPaid **out_visitor,
+                                                 char               **out_reason,
+                                                 GError             **error);
 
 G_END_DECLS

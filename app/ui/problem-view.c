@@ -5,6 +5,7 @@
 
 #include "money.h"
 #include "ui-resources.h"
+#include "visitor.h"
 
 struct _CanteenProblemView
 {
@@ -44,6 +45,93 @@ canteen_problem_view_new (void)
   return g_object_new (CANTEEN_TYPE_PROBLEM_VIEW, NULL);
 }
 
+/* The clearing service's reason codes (settlement/API.md, authorise)
+ * mapped onto the terminal's own decline codes; -1 for the two only the
+ * service can judge (daily_cap, debit_cap) and any it may add later. */
+static gint
+service_reason_code (const char *reason)
+{
+  static const struct { const char *reason; CanteenVisitorError code; } map[] = {
+    { "unknown_issuer",     CANTEEN_VISITOR_ERROR_UNKNOWN_ISSUER },
+    { "bad_certificate",    CANTEEN_VISITOR_ERROR_BAD_CERTIFICATE },
+    { "expired",            CANTEEN_VISITOR_ERROR_EXPIRED },
+    { "bad_card_signature", CANTEEN_VISITOR_ERROR_BAD_SIGNATURE },
+    { "denied",             CANTEEN_VISITOR_ERROR_DENIED },
+  };
+
+  for (gsize i = 0; reason != NULL && i < G_N_ELEMENTS (map); i++)
+    if (g_str_equal (reason, map[i].reason))
+      return (gint) map[i].code;
+  return -1;
+}
+
+/* A visiting official's card refused: why, in words a diner can act on. */
+static void
+describe_visitor_decline (const CanteenPaymentProblem *problem, const char **title, char **detail)
+{
+  gint code = problem->error->code;
+
+  if (code == CANTEEN_VISITOR_ERROR_DECLINED && service_reason_code (problem->reason) >= 0)
+    code = service_reason_code (problem->reason);
+  switch (code)
+    {
+    case CANTEEN_VISITOR_ERROR_UID_ONLY:
+      *title = _("This card cannot pay as a visitor");
+      *detail = g_strdup (_("Visiting officials pay with the interoperable card of their own agency. Please go to the canteen office."));
+      break;
+    case CANTEEN_VISITOR_ERROR_UNKNOWN_ISSUER:
+      *title = _("Cards of this agency are not accepted here");
+      *detail = g_strdup (_("This canteen does not settle with the agency that issued the card. Please go to the canteen office."));
+      break;
+    case CANTEEN_VISITOR_ERROR_BAD_CERTIFICATE:
+      *title = _("This card is not trusted");
+      *detail = g_strdup (_("The card's certificate is not valid. Nothing was charged. Please go to the canteen office."));
+      break;
+    case CANTEEN_VISITOR_ERROR_EXPIRED:
+      *title = _("This card has expired");
+      *detail = g_strdup (_("Please ask the agency that issued it for a new card."));
+      break;
+    case CANTEEN_VISITOR_ERROR_BAD_SIGNATURE:
+      *title = _("The card's signature failed");
+      *detail = g_strdup (_("The card could not prove it is genuine. Nothing was charged. Please tap again, or go to the canteen office."));
+      break;
+    case CANTEEN_VISITOR_ERROR_DENIED:
+      *title = _("This card has been blocked by its agency");
+      *detail = g_strdup (_("The agency that issued the card has stopped it. Nothing was charged."));
+      break;
+    case CANTEEN_VISITOR_ERROR_OFFLINE_CAP:
+      *title = _("Over the card's offline limit");
+      *detail = g_strdup (_("The clearing service cannot be reached now, and this tray costs more than the card may pay offline. Please take less, or ask the staff."));
+      break;
+    case CANTEEN_VISITOR_ERROR_FLOOR_LIMIT:
+      *title = _("Over this counter's offline limit");
+      *detail = g_strdup (_("The clearing service cannot be reached now, and this tray costs more than this counter may accept offline. Please take less, or ask the staff."));
+      break;
+    case CANTEEN_VISITOR_ERROR_LIST_TOO_OLD:
+      *title = _("Visitor cards cannot be accepted right now");
+      *detail = g_strdup (_("The clearing service cannot be reached and the list of blocked cards is out of date. Please ask the staff."));
+      break;
+    case CANTEEN_VISITOR_ERROR_DECLINED:
+    default:
+      if (g_strcmp0 (problem->reason, "daily_cap") == 0)
+        {
+          *title = _("Over the card's daily limit");
+          *detail = g_strdup (_("This card has reached what it may pay in one day. Nothing was charged."));
+        }
+      else if (g_strcmp0 (problem->reason, "debit_cap") == 0)
+        {
+          *title = _("The card's agency has reached its limit");
+          *detail = g_strdup (_("The agency that issued the card cannot take on more meals now. Nothing was charged. Please ask the staff."));
+        }
+      else
+        {
+          *title = _("The clearing service declined this card");
+          *detail = g_strdup (_("Nothing was charged. Please go to the canteen office."));
+        }
+      break;
+    }
+}
+
 /* Title and advice for a decline; the reason comes from the ledger's error
  * code, never from parsing its message. */
 static void
@@ -51,6 +139,11 @@ describe_decline (const CanteenPaymentProblem *problem, const char **title, char
 {
   CanteenLedgerError code = CANTEEN_LEDGER_ERROR_DB;
 
+  if (problem->error != NULL && problem->error->domain == CANTEEN_VISITOR_ERROR)
+    {
+      describe_visitor_decline (problem, title, detail);
+      return;
+    }
   if (problem->error != NULL && problem->error->domain == CANTEEN_LEDGER_ERROR)
     code = (CanteenLedgerError) problem->error->code;
 
@@ -79,7 +172,9 @@ describe_decline (const CanteenPaymentProblem *problem, const char **title, char
       break;
     case CANTEEN_LEDGER_ERROR_UNKNOWN_CARD:
       *title = _("Card not recognised");
-      *detail = g_strdup (_("This card is not registered at this canteen. Please go to the canteen office."));
+      /* A card that is no account here and offered no certificate: for a
+       * visiting official, that is a card that cannot pay as a visitor. */
+      *detail = g_strdup (_("This card is not registered at this canteen, and it cannot pay as a visitor: visiting officials need the interoperable card of their agency. Please go to the canteen office."));
       break;
     case CANTEEN_LEDGER_ERROR_UNKNOWN_DISH:
       *title = _("A dish is no longer on sale");
@@ -151,4 +246,11 @@ canteen_problem_view_get_title_text (CanteenProblemView *self)
 {
   g_return_val_if_fail (CANTEEN_IS_PROBLEM_VIEW (self), NULL);
   return gtk_label_get_text (self->title_label);
+}
+
+const char *
+canteen_problem_view_get_detail_text (CanteenProblemView *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_PROBLEM_VIEW (self), NULL);
+  return gtk_label_get_text (self->detail_label);
 }

@@ -12,15 +12,24 @@
  * (a control character, one outside the BMP — a holder's name is data) is
  * printed as "?" rather than losing the receipt. NULL with the builder's
  * error only when even that fails (a checkout id too long for a QR code).
+ *
+ * A visiting official's receipt (_visitor() with `visitor` set) has, in
+ * place of the balance (the issuer holds the account), "Paid as a visitor ·
+ * <issuer>" and how it was accepted, so it serves as the official's proof
+ * of payment.
  */
 #pragma once
 
 #include <glib.h>
 
+#include "payment.h"
 #include "receipt.h"
 
 G_BEGIN_DECLS
 
 GBytes *canteen_receipt_to_escpos (const CanteenReceipt *receipt, GTimeZone *tz, GError **error);
+/* `visitor` NULL: the same as canteen_receipt_to_escpos(). */
+GBytes *canteen_receipt_to_escpos_visitor (const CanteenReceipt *receipt, const CanteenVisitorPaid *visitor,
+                                           GTimeZone *tz, GError **error);
 
 G_END_DECLS

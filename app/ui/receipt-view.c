@@ -11,6 +11,8 @@ struct _CanteenReceiptView
 {
   GtkBox     parent_instance;
   GtkLabel  *holder_label;
+  GtkLabel  *visitor_label;
+  GtkLabel  *visitor_mode_label;
   GtkWidget *replayed_label;
   GtkLabel  *auto_return_label;
   GtkWidget *print_button;
@@ -20,8 +22,11 @@ struct _CanteenReceiptView
   GtkLabel  *total_label;
   GtkWidget *subsidy_caption;
   GtkLabel  *subsidy_label;
+  GtkLabel  *charged_caption;
   GtkLabel  *charged_label;
+  GtkWidget *balance_caption;
   GtkLabel  *balance_label;
+  gboolean   visitor;
 };
 
 G_DEFINE_FINAL_TYPE (CanteenReceiptView, canteen_receipt_view, GTK_TYPE_BOX)
@@ -34,6 +39,8 @@ canteen_receipt_view_class_init (CanteenReceiptViewClass *klass)
   canteen_ui_resources_ensure ();
   gtk_widget_class_set_template_from_resource (widget_class, CANTEEN_UI_RESOURCE_PATH "receipt-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, holder_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, visitor_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, visitor_mode_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, replayed_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, auto_return_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, print_button);
@@ -43,7 +50,9 @@ canteen_receipt_view_class_init (CanteenReceiptViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, total_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, subsidy_caption);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, subsidy_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, charged_caption);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, charged_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, balance_caption);
   gtk_widget_class_bind_template_child (widget_class, CanteenReceiptView, balance_label);
 }
 
@@ -131,7 +140,46 @@ canteen_receipt_view_set_receipt (CanteenReceiptView *self, const CanteenReceipt
   gtk_widget_set_visible (self->subsidy_caption, receipt->subsidy_fen > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->subsidy_label), receipt->subsidy_fen > 0);
   set_money (self->charged_label, receipt->charged_fen);
-  set_money (self->balance_label, receipt->balance_fen);
+  /* A visitor's account is the issuer's: this ledger knows no balance. */
+  if (self->visitor)
+    gtk_label_set_text (self->balance_label, "");
+  else
+    set_money (self->balance_label, receipt->balance_fen);
+}
+
+void
+canteen_receipt_view_set_visitor (CanteenReceiptView *self, const CanteenVisitorPaid *visitor)
+{
+  g_return_if_fail (CANTEEN_IS_RECEIPT_VIEW (self));
+
+  self->visitor = visitor != NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->visitor_label), visitor != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->visitor_mode_label), visitor != NULL);
+  gtk_widget_set_visible (self->balance_caption, visitor == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->balance_label), visitor == NULL);
+  if (visitor == NULL)
+    {
+      gtk_label_set_text (self->visitor_label, "");
+      gtk_label_set_text (self->visitor_mode_label, "");
+      gtk_label_set_text (self->charged_caption, _("Charged to card"));
+      return;
+    }
+  {
+    /* Translators: a visiting official paid for the meal; %s is the name of
+     * the agency that issued the card (and holds the account). */
+    g_autofree char *text = g_strdup_printf (_("Paid as a visitor · %s"),
+                                             visitor->issuer_name != NULL ? visitor->issuer_name
+                                             : visitor->issuer != NULL ? visitor->issuer : "");
+    gtk_label_set_text (self->visitor_label, text);
+  }
+  gtk_label_set_text (self->visitor_mode_label,
+                      visitor->online
+                      /* Translators: a visitor payment the clearing service approved just now. */
+                      ? _("Authorised online by the clearing service.")
+                      /* Translators: a visitor payment accepted without the clearing service. */
+                      : _("Accepted offline; it is settled with the issuing agency later."));
+  /* Translators: receipt: the amount of a visitor payment (visitor prices). */
+  gtk_label_set_text (self->charged_caption, _("Paid at visitor prices"));
 }
 
 void
@@ -221,5 +269,26 @@ const char *
 canteen_receipt_view_get_balance_text (CanteenReceiptView *self)
 {
   g_return_val_if_fail (CANTEEN_IS_RECEIPT_VIEW (self), NULL);
-  return gtk_label_get_text (self->balance_label);
+  return gtk_widget_get_visible (GTK_WIDGET (self->balance_label)) ? gtk_label_get_text (self->balance_label) : NULL;
+}
+
+const char *
+canteen_receipt_view_get_charged_text (CanteenReceiptView *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_RECEIPT_VIEW (self), NULL);
+  return gtk_label_get_text (self->charged_label);
+}
+
+const char *
+canteen_receipt_view_get_visitor_text (CanteenReceiptView *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_RECEIPT_VIEW (self), NULL);
+  return self->visitor ? gtk_label_get_text (self->visitor_label) : NULL;
+}
+
+const char *
+canteen_receipt_view_get_visitor_mode_text (CanteenReceiptView *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_RECEIPT_VIEW (self), NULL);
+  return self->visitor ? gtk_label_get_text (self->visitor_mode_label) : NULL;
 }

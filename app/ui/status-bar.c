@@ -31,6 +31,7 @@ struct _CanteenStatusBar
   GtkLabel   *database_label;
   GtkBox     *devices_box;
   GtkLabel   *devices_problem_label;
+  GtkLabel   *clearing_label;
   GtkLabel   *demo_label;
   GtkLabel   *version_label;
 
@@ -63,6 +64,7 @@ canteen_status_bar_class_init (CanteenStatusBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CanteenStatusBar, database_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenStatusBar, devices_box);
   gtk_widget_class_bind_template_child (widget_class, CanteenStatusBar, devices_problem_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenStatusBar, clearing_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenStatusBar, demo_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenStatusBar, version_label);
 }
@@ -166,6 +168,87 @@ canteen_status_bar_set_devices_problem (CanteenStatusBar *self, const char *prob
   gtk_label_set_text (self->devices_problem_label, text != NULL ? text : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->devices_problem_label), problem);
   gtk_widget_set_visible (GTK_WIDGET (self->devices_problem_label), problem != NULL);
+}
+
+/* --- clearing sync ------------------------------------------------------ */
+
+static int
+clamp_count (gint64 n)
+{
+  return (int) CLAMP (n, 0, G_MAXINT);
+}
+
+void
+canteen_status_bar_set_clearing (CanteenStatusBar *self, const CanteenClearingState *state, GTimeZone *tz)
+{
+  GtkWidget *label;
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
+  gboolean failing;
+
+  g_return_if_fail (CANTEEN_IS_STATUS_BAR (self));
+
+  label = GTK_WIDGET (self->clearing_label);
+  /* A kiosk that settles nothing with others has nothing to show. */
+  if (state == NULL || !state->enrolled)
+    {
+      gtk_widget_set_visible (label, FALSE);
+      return;
+    }
+  failing = state->failures > 0;
+  if (failing)
+    {
+      int failures = state->failures;
+      /* Translators: the clearing service could not be reached %d times in a row. */
+      g_autofree char *head = g_strdup_printf (ngettext ("Clearing offline: %d failed attempt",
+                                                         "Clearing offline: %d failed attempts", failures),
+                                               failures);
+      if (state->pending > 0)
+        {
+          int pending = clamp_count (state->pending);
+          /* Translators: appended to the clearing state: visitor records not yet uploaded. */
+          g_autofree char *backlog = g_strdup_printf (ngettext ("%d to upload", "%d to upload", pending), pending);
+          text = g_strdup_printf ("%s · %s", head, backlog);
+        }
+      else
+        text = g_steal_pointer (&head);
+      tooltip = g_strdup (state->last_error);
+    }
+  else if (state->pending > 0)
+    {
+      int pending = clamp_count (state->pending);
+      /* Translators: visitor meal records the clearing service has not acknowledged yet. */
+      text = g_strdup_printf (ngettext ("Clearing: %d to upload", "Clearing: %d to upload", pending), pending);
+    }
+  else if (state->last_success != NULL)
+    {
+      g_autoptr(GTimeZone) zone = tz != NULL ? g_time_zone_ref (tz) : g_time_zone_new_utc ();
+      g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (state->last_success, NULL);
+      g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, zone) : NULL;
+      g_autofree char *hhmm = local != NULL ? g_date_time_format (local, "%H:%M") : g_strdup ("—");
+      /* Translators: the last successful clearing sync; %s is the local time, "14:05". */
+      text = g_strdup_printf (_("Clearing ✓ %s"), hhmm);
+    }
+  else
+    text = g_strdup (_("Clearing: not synced yet"));
+
+  if (tooltip == NULL)
+    tooltip = g_strdup (state->url);
+  gtk_label_set_text (self->clearing_label, text);
+  gtk_widget_set_tooltip_text (label, tooltip);
+  if (failing)
+    gtk_widget_add_css_class (label, "error");
+  else
+    gtk_widget_remove_css_class (label, "error");
+  gtk_widget_set_visible (label, TRUE);
+}
+
+const char *
+canteen_status_bar_get_clearing_text (CanteenStatusBar *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_STATUS_BAR (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->clearing_label))
+       ? gtk_label_get_text (self->clearing_label) : NULL;
 }
 
 /* --- device indicators ------------------------------------------------- */

@@ -1,4 +1,5 @@
-/* status-bar.h — the bottom line: terminal id, ledger state, devices, mode, version.
+/* status-bar.h — the bottom line: terminal id, ledger state, devices,
+ * clearing sync, mode, version.
  *
  * Contract: a passive view fed by the window. It states facts staff need
  * when a diner calls them over ("which terminal", "is the database OK",
@@ -13,6 +14,7 @@
 #include <gtk/gtk.h>
 
 #include "device.h"
+#include "visitor.h"
 
 G_BEGIN_DECLS
 
@@ -34,6 +36,16 @@ void canteen_status_bar_set_devices_problem (CanteenStatusBar *self, const char 
 void canteen_status_bar_set_camera         (CanteenStatusBar *self, gboolean present,
                                             CanteenDeviceState state, const char *problem);
 
+/* The clearing sync's state: hidden for NULL or a ledger not enrolled
+ * with a clearing service; else "结算 ✓ 14:05" (last success, in `tz`),
+ * "结算 待传 12 笔" (records not yet acknowledged) or, after failed
+ * attempts, "结算离线 3 次失败" in the error style (the last error as
+ * tooltip, and the backlog after it). */
+void canteen_status_bar_set_clearing       (CanteenStatusBar *self, const CanteenClearingState *state,
+                                            GTimeZone *tz);
+
+/* For tests: the clearing indicator's text, NULL when hidden. */
+const char *canteen_status_bar_get_clearing_text (CanteenStatusBar *self);
 /* For tests: the indicator's text for `kind` ("读卡器", "读卡器 已断开"),
  * NULL when no device of that kind was seen. */
 const char *canteen_status_bar_get_device_text (CanteenStatusBar *self, CanteenDeviceKind kind);

@@ -21,14 +21,28 @@ struct _CanteenTapPage
   GtkFlowBox *demo_cards;
   gboolean    unreadable;
   gboolean    reader_gone;
+  char       *visitor_path;    /* the demo's visiting official's card file */
+  char       *visitor_label;
 };
 
 G_DEFINE_FINAL_TYPE (CanteenTapPage, canteen_tap_page, GTK_TYPE_BOX)
 
 static void
+canteen_tap_page_finalize (GObject *object)
+{
+  CanteenTapPage *self = CANTEEN_TAP_PAGE (object);
+
+  g_free (self->visitor_path);
+  g_free (self->visitor_label);
+  G_OBJECT_CLASS (canteen_tap_page_parent_class)->finalize (object);
+}
+
+static void
 canteen_tap_page_class_init (CanteenTapPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = canteen_tap_page_finalize;
 
   canteen_ui_resources_ensure ();
   gtk_widget_class_set_template_from_resource (widget_class, CANTEEN_UI_RESOURCE_PATH "tap-page.ui");
@@ -179,4 +193,31 @@ canteen_tap_page_set_demo_accounts (CanteenTapPage *self, GPtrArray *accounts)
   /* A demo ledger holds a handful of cards; a real one is never listed. */
   for (guint i = 0; i < accounts->len && i < 24; i++)
     gtk_flow_box_append (self->demo_cards, make_demo_card_button (g_ptr_array_index (accounts, i)));
+  if (self->visitor_path != NULL)
+    {
+      GtkWidget *button = gtk_button_new ();
+      GtkWidget *label = gtk_label_new (NULL);
+      /* Translators: demo button: pay as a visiting official; %s is the holder and the card's agency. */
+      g_autofree char *text = g_strdup_printf (_("Visiting official: %s"), self->visitor_label);
+
+      gtk_label_set_text (GTK_LABEL (label), text);
+      gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_button_set_child (GTK_BUTTON (button), label);
+      gtk_widget_add_css_class (button, "demo-card");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.visitor-tap");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", self->visitor_path);
+      gtk_flow_box_append (self->demo_cards, button);
+    }
+}
+
+void
+canteen_tap_page_set_demo_visitor (CanteenTapPage *self, const char *path, const char *label)
+{
+  g_return_if_fail (CANTEEN_IS_TAP_PAGE (self));
+
+  g_free (self->visitor_path);
+  g_free (self->visitor_label);
+  self->visitor_path = g_strdup (path);
+  self->visitor_label = g_strdup (label != NULL ? label : path);
 }

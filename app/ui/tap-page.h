@@ -5,7 +5,8 @@
  * disconnected" when told (`reader_gone`, which wins) and, while the ledger
  * commits (`busy`), a spinner instead of the cancel button. In demo mode it
  * offers one button per ledger account that activates app.demo-tap(card):
- * a tap on the emulated reader with --emulate-devices, else app.tap-card.
+ * a tap on the emulated reader with --emulate-devices, else app.tap-card,
+ * and a visiting official's card file (--visitor-card) as app.visitor-tap.
  */
 #pragma once
 
@@ -26,6 +27,9 @@ void canteen_tap_page_set_subsidy_applies (CanteenTapPage *self, gboolean applie
  * hides the demo panel. Only active cards are useful, but all are shown so
  * a demo can show the lost-card decline too. */
 void canteen_tap_page_set_demo_accounts (CanteenTapPage *self, GPtrArray *accounts);
+/* A demo button for a visiting official's card file (app.visitor-tap),
+ * after the accounts' at the next set_demo_accounts(); NULL: none. */
+void canteen_tap_page_set_demo_visitor (CanteenTapPage *self, const char *path, const char *label);
 /* The demo heading says whether the buttons tap the emulated reader. */
 void canteen_tap_page_set_demo_emulated (CanteenTapPage *self, gboolean emulated);
 
