@@ -183,6 +183,8 @@ load_sale (CanteenLedger *l, const char *checkout_id, char **out_request_hash, G
   r->journal_seq = sqlite3_column_int64 (stmt, 12);
   r->canteen = g_strdup (ledger_canteen (l));
   r->terminal = g_strdup (ledger_terminal (l));
+  r->issuer_name = g_strdup (v->issuer_name);
+  r->cleared_online = v->online;
   sqlite3_reset (stmt);
   if (!load_items (l, r, error))
     return NULL;
@@ -763,36 +765,14 @@ canteen_visitor_receipt_to_json (const CanteenVisitorReceipt *v)
 char *
 canteen_visitor_receipt_to_text (const CanteenVisitorReceipt *v, GTimeZone *tz)
 {
-  const CanteenReceipt *r = v->receipt;
-  GString *out = g_string_new (NULL);
-  g_autoptr(GDateTime) local = g_date_time_to_timezone (r->created, tz);
-  g_autofree char *when = g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
-  g_autofree char *total = canteen_fen_format (r->total_fen);
+  g_autofree char *text = canteen_receipt_to_text (v->receipt, tz);
 
-  g_string_append_printf (out, "%s\n", r->canteen ? r->canteen : "");
-  g_string_append_printf (out, "Terminal %s   %s\n", r->terminal ? r->terminal : "", when);
-  g_string_append_printf (out, "Checkout %s (visitor, record %" G_GINT64_FORMAT ")\n", r->checkout_id, v->record_seq);
-  g_string_append (out, "--------------------------------\n");
-  for (guint i = 0; i < r->lines->len; i++)
-    {
-      const CanteenPricedLine *line = g_ptr_array_index (r->lines, i);
-      g_autofree char *amount = canteen_fen_format (line->amount_fen);
-      if (line->grams > 0)
-        g_string_append_printf (out, "%s %dg  %s\n", line->name, line->grams, amount);
-      else
-        g_string_append_printf (out, "%s  %s\n", line->name, amount);
-    }
-  g_string_append (out, "--------------------------------\n");
-  g_string_append_printf (out, "Total  %s\n", total);
-  g_string_append_printf (out, "Paid by card %s/%s  %s\n", r->agency, r->card, r->holder ? r->holder : "");
-  g_string_append_printf (out, "Issuer %s (%s)\n", v->issuer_name, r->agency);
+  /* The receipt's own text already names the issuer and how it was
+   * accepted; the record number is what the clearing service knows it by. */
   if (v->online)
-    g_string_append_printf (out, "Mode online, authorisation %s\n", v->authorisation);
-  else
-    g_string_append (out, "Mode offline (cleared at the next sync)\n");
-  if (r->replayed)
-    g_string_append (out, "(Already paid earlier: nothing charged again)\n");
-  return g_string_free (out, FALSE);
+    return g_strdup_printf ("%sclearing record %s/%" G_GINT64_FORMAT ", authorisation %s\n", text,
+                            v->receipt->terminal, v->record_seq, v->authorisation);
+  return g_strdup_printf ("%sclearing record %s/%" G_GINT64_FORMAT "\n", text, v->receipt->terminal, v->record_seq);
 }
 
 /* ---- reversal ---------------------------------------------------------------------------- */

@@ -26,6 +26,7 @@ canteen_receipt_free (CanteenReceipt *receipt)
   g_clear_pointer (&receipt->created, g_date_time_unref);
   g_free (receipt->canteen);
   g_free (receipt->terminal);
+  g_free (receipt->issuer_name);
   g_ptr_array_unref (receipt->lines);
   g_free (receipt);
 }
@@ -72,8 +73,17 @@ canteen_receipt_to_text (const CanteenReceipt *receipt, GTimeZone *tz)
   if (receipt->subsidy_fen > 0)
     append_amount_row (out, _("Meal subsidy"), -receipt->subsidy_fen);
   append_amount_row (out, _("Paid by card"), receipt->charged_fen);
-  append_amount_row (out, _("Balance"), receipt->balance_fen);
+  if (receipt->issuer_name == NULL)
+    append_amount_row (out, _("Balance"), receipt->balance_fen);
   g_string_append_printf (out, _("Card %s  %s\n"), receipt->card, receipt->holder ? receipt->holder : "");
+  if (receipt->issuer_name != NULL)
+    {
+      g_string_append_printf (out, _("Paid as a visitor · %s"), receipt->issuer_name);
+      g_string_append_c (out, '\n');
+      g_string_append (out, receipt->cleared_online ? _("Authorised online by the clearing service.")
+                                                    : _("Accepted offline; it is settled with the issuing agency later."));
+      g_string_append_c (out, '\n');
+    }
   if (receipt->replayed)
     g_string_append (out, _("(Already paid earlier: nothing charged again)\n"));
   if (receipt->voided)

@@ -33,13 +33,21 @@ typedef struct {
   gint       shift_no;
   gboolean   replayed;
   gboolean   voided;         /* a void entry exists for it (when looked up later) */
+  /* A visiting official's meal paid with their home agency's card: the
+   * issuing agency's name, which holds the account and is billed through
+   * the clearing service (then balance_fen means nothing here and is not
+   * shown); NULL for a card of this ledger. */
+  char      *issuer_name;
+  gboolean   cleared_online; /* issuer_name set: authorised online, else accepted offline */
 } CanteenReceipt;
 
 CanteenReceipt *canteen_receipt_new  (void);
 void            canteen_receipt_free (CanteenReceipt *receipt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CanteenReceipt, canteen_receipt_free)
 
-/* Plain text for a terminal or a receipt printer, times shown in `tz`. */
+/* Plain text for a terminal or a receipt printer, times shown in `tz`. A
+ * visitor's receipt says who pays and how it was accepted instead of a
+ * balance, so it serves as the official's proof of payment. */
 char     *canteen_receipt_to_text (const CanteenReceipt *receipt, GTimeZone *tz);
 JsonNode *canteen_receipt_to_json (const CanteenReceipt *receipt);
 

@@ -1,7 +1,6 @@
 /* receipt-escpos.c — canteen_receipt_to_text() lines, a QR code, a cut. */
 #include "receipt-escpos.h"
 
-#include <glib/gi18n.h>
 #include <string.h>
 
 #include "escpos.h"
@@ -43,33 +42,6 @@ printer_line (const char *line)
   return g_string_free (out, FALSE);
 }
 
-/* The receipt text with the balance row (canteen_receipt_to_text writes
- * the translated "Balance" label, padded) replaced by the visitor's lines. */
-static char *
-visitor_text (const char *text, const CanteenVisitorPaid *visitor)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  g_autofree char *balance_label = g_strconcat (_("Balance"), " ", NULL);
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      if (g_str_has_prefix (lines[i], balance_label))
-        {
-          g_string_append_printf (out, _("Paid as a visitor · %s"),
-                                  visitor->issuer_name != NULL ? visitor->issuer_name : "");
-          g_string_append_c (out, '\n');
-          g_string_append (out, visitor->online ? _("Authorised online by the clearing service.")
-                                                : _("Accepted offline; it is settled with the issuing agency later."));
-        }
-      else
-        g_string_append (out, lines[i]);
-      if (lines[i + 1] != NULL)
-        g_string_append_c (out, '\n');
-    }
-  return g_string_free (out, FALSE);
-}
-
 GBytes *
 canteen_receipt_to_escpos (const CanteenReceipt *receipt, GTimeZone *tz, GError **error)
 {
@@ -90,13 +62,16 @@ canteen_receipt_to_escpos_visitor (const CanteenReceipt *receipt, const CanteenV
 
   /* The text is valid UTF-8 (GLib made it); a field that held invalid bytes
    * would already have been refused by the ledger. */
-  text = canteen_receipt_to_text (receipt, tz);
-  if (visitor != NULL)
+  if (visitor != NULL && receipt->issuer_name == NULL)
     {
-      char *with_visitor = visitor_text (text, visitor);
-      g_free (text);
-      text = with_visitor;
+      /* The issuer given beside the receipt rather than on it. */
+      CanteenReceipt named = *receipt;
+      named.issuer_name = visitor->issuer_name;
+      named.cleared_online = visitor->online;
+      text = canteen_receipt_to_text (&named, tz);
     }
+  else
+    text = canteen_receipt_to_text (receipt, tz);
   lines = g_strsplit (text, "\n", -1);
   n = g_strv_length (lines);
   /* The text ends with "\n": no empty last line on paper. */
