@@ -2,10 +2,9 @@
  * (canteen_visitor_prepare → authorise → commit) in a GTask worker thread. */
 #include "payment.h"
 
-#include <sodium.h>
 #include <string.h>
 
-#include "clearing-client.h"
+#include "outbox.h"
 
 struct _CanteenPaymentDesk
 {
@@ -155,110 +154,14 @@ pay_with_account (CanteenLedger *ledger, PaymentRequest *request, PaymentResult 
 
 /* --- the online authorisation ----------------------------------------------- */
 
-typedef struct
-{
-  gboolean             done;
-  gboolean             expired;
-  CanteenAuthorisation auth;
-} AuthoriseWait;
-
-static void
-authorise_answered (CanteenClearingReply *reply, const GError *error, gpointer user_data)
-{
-  AuthoriseWait *wait = user_data;
-  GError *local = NULL;
-
-  wait->done = TRUE;
-  if (error != NULL)
-    {
-      wait->auth.problem = g_strdup (error->message);
-      return;
-    }
-  /* An error status or a malformed answer is no answer: offline rules. */
-  if (!canteen_clearing_reply_check (reply, "POST", "/v1/authorise", &local) ||
-      !canteen_authorisation_parse (reply->body, &wait->auth, &local))
-    {
-      canteen_authorisation_clear (&wait->auth);
-      wait->auth.problem = g_strdup (local->message);
-      g_error_free (local);
-    }
-}
-
-static gboolean
-authorise_expired (gpointer user_data)
-{
-  AuthoriseWait *wait = user_data;
-
-  wait->expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Fills `out` (answered FALSE: offline rules). The clearing client's
- * asynchronous request runs on a main context of this worker's own, so the
- * kiosk's main loop never carries payment traffic and nothing outlives
- * this call: a request still running at the deadline is cancelled. */
+/* Fills `out` (answered FALSE: offline rules). This runs in the payment
+ * worker, so the service's blocking form is the right one: the kiosk's main
+ * loop never carries payment traffic, and the request ends (answered or
+ * not) within CANTEEN_VISITOR_ONLINE_TIMEOUT_MS. */
 static void
 authorise_online (CanteenLedger *ledger, CanteenVisitorSale *sale, CanteenAuthorisation *out)
 {
-  CanteenClearingState state;
-  GError *error = NULL;
-  guint8 secret_key[64];
-  AuthoriseWait wait = { 0 };
-
-  memset (out, 0, sizeof *out);
-  if (!canteen_visitor_get_state (ledger, &state, &error))
-    {
-      out->problem = g_strdup (error->message);
-      g_error_free (error);
-      return;
-    }
-  /* Not enrolled: there is nobody to ask. */
-  if (!state.enrolled || state.url == NULL)
-    {
-      out->problem = g_strdup ("not enrolled with a clearing service");
-      canteen_clearing_state_clear (&state);
-      return;
-    }
-  if (!canteen_visitor_terminal_key (ledger, secret_key, &error))
-    {
-      out->problem = g_strdup (error->message);
-      g_error_free (error);
-      canteen_clearing_state_clear (&state);
-      return;
-    }
-
-  {
-    GMainContext *context = g_main_context_new ();
-    CanteenClearingClient *client;
-    CanteenClearingRequest *request;
-    g_autoptr(GBytes) body = canteen_visitor_sale_authorise_body (sale);
-    GSource *guard;
-
-    g_main_context_push_thread_default (context);
-    client = canteen_clearing_client_new (state.url, state.terminal, secret_key, context);
-    request = canteen_clearing_request_start (client, "POST", "/v1/authorise", body,
-                                              CANTEEN_VISITOR_ONLINE_TIMEOUT_MS, authorise_answered, &wait);
-    /* The request has its own timeout; this only guards against a
-     * transfer that never reports back. */
-    guard = g_timeout_source_new (CANTEEN_VISITOR_ONLINE_TIMEOUT_MS + 500);
-    g_source_set_callback (guard, authorise_expired, &wait, NULL);
-    g_source_attach (guard, context);
-    while (!wait.done && !wait.expired)
-      g_main_context_iteration (context, TRUE);
-    if (!wait.done)
-      {
-        canteen_clearing_request_cancel (request);
-        wait.auth.problem = g_strdup ("the clearing service did not answer in time");
-      }
-    g_source_destroy (guard);
-    g_source_unref (guard);
-    canteen_clearing_client_free (client);
-    g_main_context_pop_thread_default (context);
-    g_main_context_unref (context);
-  }
-  sodium_memzero (secret_key, sizeof secret_key);
-  canteen_clearing_state_clear (&state);
-  *out = wait.auth;
+  canteen_clearing_authorise_blocking (sale, out, ledger);
   if (!out->answered)
     g_message ("visitor payment: no online authorisation (%s): offline rules",
                out->problem != NULL ? out->problem : "no answer");
