@@ -139,22 +139,20 @@ fail:
   return FALSE;
 }
 
-static char *
-request_hash (const char *card, const CanteenOrderLine *lines, guint n_lines)
+char *
+ledger_tray_request_hash (const char *kind, const char *payer, const CanteenOrderLine *lines, guint n_lines)
 {
-  g_autoptr(GString) text = g_string_new (card);
+  g_autoptr(GString) text = g_string_new (payer);
 
   for (guint i = 0; i < n_lines; i++)
     g_string_append_printf (text, "\n%s:%d", lines[i].dish_id, lines[i].grams);
-  return ledger_sha256_hex ("checkout\n", text->str);
+  return ledger_sha256_hex (kind, text->str);
 }
 
-static gboolean
-load_lines (CanteenLedger *l, CanteenReceipt *r, GError **error)
+gboolean
+ledger_load_priced_lines (CanteenLedger *l, const char *sql, CanteenReceipt *r, GError **error)
 {
-  sqlite3_stmt *stmt = ledger_stmt (l,
-    "SELECT dish_id, name, name_en, grams, unit_price_fen, amount_fen FROM checkout_items "
-    " WHERE checkout_id = ?1 ORDER BY line", error);
+  sqlite3_stmt *stmt = ledger_stmt (l, sql, error);
   int rc;
 
   if (stmt == NULL)
@@ -174,7 +172,7 @@ load_lines (CanteenLedger *l, CanteenReceipt *r, GError **error)
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      ledger_set_db_error (l, error, "reading checkout items");
+      ledger_set_db_error (l, error, "reading the items of a checkout");
       return FALSE;
     }
   return TRUE;
@@ -229,7 +227,8 @@ load_checkout (CanteenLedger *l, const char *id, char **out_request_hash, GError
     r->created = g_date_time_new_now_utc ();
   r->canteen = g_strdup (ledger_canteen (l));
   r->terminal = g_strdup (ledger_terminal (l));
-  if (!load_lines (l, r, error))
+  if (!ledger_load_priced_lines (l, "SELECT dish_id, name, name_en, grams, unit_price_fen, amount_fen "
+                                    "FROM checkout_items WHERE checkout_id = ?1 ORDER BY line", r, error))
     return NULL;
   return g_steal_pointer (&r);
 }
@@ -352,7 +351,7 @@ canteen_ledger_checkout (CanteenLedger *l, const char *checkout_id, const char *
 
   if (card == NULL || !canteen_check_key (checkout_id, "checkout id", error))
     return NULL;
-  req_hash = request_hash (card, lines, n_lines);
+  req_hash = ledger_tray_request_hash ("checkout\n", card, lines, n_lines);
 
   if (!ledger_begin (l, error))
     return NULL;

@@ -63,3 +63,10 @@ gboolean ledger_load_account (CanteenLedger *l, const char *card, CanteenAccount
 gboolean ledger_store_balance (CanteenLedger *l, const char *card, gint64 balance_fen, GError **error);
 
 char    *ledger_sha256_hex (const char *a, const char *b);
+/* What makes a checkout id's request: `kind` (e.g. "checkout\n"), who pays
+ * and the tray's lines; the same id with another hash is a CONFLICT. */
+char    *ledger_tray_request_hash (const char *kind, const char *payer, const CanteenOrderLine *lines,
+                                   guint n_lines);
+/* Appends to r->lines the rows of `sql` (dish_id, name, name_en, grams,
+ * unit_price_fen, amount_fen; ?1 bound to r->checkout_id). */
+gboolean ledger_load_priced_lines (CanteenLedger *l, const char *sql, CanteenReceipt *r, GError **error);

@@ -92,49 +92,9 @@ decline (GError **error, CanteenVisitorError code, const char *fmt, ...)
   return FALSE;
 }
 
-static char *
-request_hash (const CanteenCardCert *cert, const CanteenOrderLine *lines, guint n_lines)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-
-  g_string_append_printf (text, "%s/%s", cert->agency, cert->card);
-  for (guint i = 0; i < n_lines; i++)
-    g_string_append_printf (text, "\n%s:%d", lines[i].dish_id, lines[i].grams);
-  return ledger_sha256_hex ("visitor-checkout\n", text->str);
-}
 
 /* ---- stored sales ------------------------------------------------------------- */
 
-static gboolean
-load_items (CanteenLedger *l, CanteenReceipt *r, GError **error)
-{
-  sqlite3_stmt *stmt = ledger_stmt (l,
-    "SELECT dish_id, name, name_en, grams, unit_price_fen, amount_fen FROM visitor_sale_items "
-    " WHERE checkout_id = ?1 ORDER BY line", error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, r->checkout_id, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      CanteenPricedLine *line = g_new0 (CanteenPricedLine, 1);
-      line->dish_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      line->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      line->name_en = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      line->grams = sqlite3_column_int (stmt, 3);
-      line->unit_price_fen = sqlite3_column_int64 (stmt, 4);
-      line->amount_fen = sqlite3_column_int64 (stmt, 5);
-      g_ptr_array_add (r->lines, line);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      ledger_set_db_error (l, error, "reading visitor sale items");
-      return FALSE;
-    }
-  return TRUE;
-}
 
 /* The stored sale as a receipt; NOT_FOUND when there is none. */
 static CanteenVisitorReceipt *
@@ -186,7 +146,8 @@ load_sale (CanteenLedger *l, const char *checkout_id, char **out_request_hash, G
   r->issuer_name = g_strdup (v->issuer_name);
   r->cleared_online = v->online;
   sqlite3_reset (stmt);
-  if (!load_items (l, r, error))
+  if (!ledger_load_priced_lines (l, "SELECT dish_id, name, name_en, grams, unit_price_fen, amount_fen "
+                                    "FROM visitor_sale_items WHERE checkout_id = ?1 ORDER BY line", r, error))
     return NULL;
   return g_steal_pointer (&v);
 }
@@ -402,7 +363,10 @@ canteen_visitor_prepare (CanteenLedger *l, const char *checkout_id, const Cantee
       return NULL;
     }
   s->checkout_id = g_strdup (checkout_id);
-  s->request_hash = request_hash (&s->cert, lines, n_lines);
+  {
+    g_autofree char *payer = g_strdup_printf ("%s/%s", s->cert.agency, s->cert.card);
+    s->request_hash = ledger_tray_request_hash ("visitor-checkout\n", payer, lines, n_lines);
+  }
   s->terminal = g_strdup (ledger_terminal (l));
   if (!find_replay (l, checkout_id, s->request_hash, &s->replayed, error))
     return NULL;
