@@ -464,10 +464,39 @@ bad_document (GError **error, GError *cause, const char *what)
   return FALSE;
 }
 
+/* The envelope of the service's versioned lists (API.md): exactly
+ * {"version":V,"<items>":[...]}. NULL (BAD_DOCUMENT naming `what`) otherwise;
+ * the array belongs to *out_root. */
+static JsonArray *
+versioned_list (GBytes *body, const char *items, const char *what, JsonNode **out_root, gint64 *out_version,
+                GError **error)
+{
+  const char *const top[] = { "version", items, NULL };
+  g_autoptr(JsonNode) root = NULL;
+  GError *local = NULL;
+  JsonObject *obj;
+
+  root = canteen_proto_parse_object (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &local);
+  if (root == NULL)
+    return bad_document (error, local, what), NULL;
+  obj = json_node_get_object (root);
+  if (!canteen_proto_only_members (obj, top, what, &local) ||
+      !canteen_proto_get_int (obj, "version", what, 0, G_MAXINT64, out_version, &local))
+    return bad_document (error, local, what), NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, items)))
+    {
+      g_autofree char *why = g_strdup_printf ("%s is not an array", items);
+      g_set_error (error, CANTEEN_VISITOR_ERROR, CANTEEN_VISITOR_ERROR_BAD_DOCUMENT,
+                   "%s from the clearing service: %s", what, why);
+      return NULL;
+    }
+  *out_root = g_steal_pointer (&root);
+  return json_object_get_array_member (json_node_get_object (*out_root), items);
+}
+
 gboolean
 canteen_visitor_apply_trust (CanteenLedger *l, GBytes *body, GError **error)
 {
-  static const char *const top[] = { "version", "agencies", NULL };
   static const char *const member[] = { "code", "name", "issuer_key", "active", NULL };
   g_autoptr(JsonNode) root = NULL;
   GError *local = NULL;
@@ -476,16 +505,9 @@ canteen_visitor_apply_trust (CanteenLedger *l, GBytes *body, GError **error)
   gint64 version;
   sqlite3_stmt *stmt;
 
-  root = canteen_proto_parse_object (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &local);
-  if (root == NULL)
-    return bad_document (error, local, "trust list");
-  obj = json_node_get_object (root);
-  if (!canteen_proto_only_members (obj, top, "trust", &local) ||
-      !canteen_proto_get_int (obj, "version", "trust", 0, G_MAXINT64, &version, &local))
-    return bad_document (error, local, "trust list");
-  if (!JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "agencies")))
-    return bad_document (error, NULL, "trust list: agencies is not an array");
-  agencies = json_object_get_array_member (obj, "agencies");
+  agencies = versioned_list (body, "agencies", "trust list", &root, &version, error);
+  if (agencies == NULL)
+    return FALSE;
 
   if (!ledger_begin (l, error))
     return FALSE;
@@ -549,7 +571,6 @@ upsert_deny (CanteenLedger *l, const char *agency, const char *card, gboolean de
 gboolean
 canteen_visitor_apply_deny (CanteenLedger *l, GBytes *body, GDateTime *now, GError **error)
 {
-  static const char *const top[] = { "version", "entries", NULL };
   static const char *const member[] = { "agency", "card", "denied", NULL };
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *fetched = ledger_utc_string (now);
@@ -559,16 +580,9 @@ canteen_visitor_apply_deny (CanteenLedger *l, GBytes *body, GDateTime *now, GErr
   gint64 version;
   sqlite3_stmt *stmt;
 
-  root = canteen_proto_parse_object (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &local);
-  if (root == NULL)
-    return bad_document (error, local, "deny list");
-  obj = json_node_get_object (root);
-  if (!canteen_proto_only_members (obj, top, "deny", &local) ||
-      !canteen_proto_get_int (obj, "version", "deny", 0, G_MAXINT64, &version, &local))
-    return bad_document (error, local, "deny list");
-  if (!JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "entries")))
-    return bad_document (error, NULL, "deny list: entries is not an array");
-  entries = json_object_get_array_member (obj, "entries");
+  entries = versioned_list (body, "entries", "deny list", &root, &version, error);
+  if (entries == NULL)
+    return FALSE;
 
   if (!ledger_begin (l, error))
     return FALSE;
