@@ -871,6 +871,59 @@ test_keys_and_card_issue (Fixture *f, gconstpointer data)
   canteen_account_clear (&account);
 }
 
+/* A malformed list from the service is refused whole and changes nothing:
+ * the versions stay, and a card it would deny still pays. */
+static void
+test_bad_lists_change_nothing (Fixture *f, gconstpointer data)
+{
+  static const char *const bad_deny[] = {
+    "not json",
+    "{\"entries\":[]}",
+    "{\"version\":9,\"entries\":{}}",
+    "{\"version\":9,\"entries\":[],\"extra\":1}",
+    "{\"version\":\"9\",\"entries\":[]}",
+    "{\"version\":9,\"entries\":[{\"agency\":\"A\",\"card\":\"A0001\",\"denied\":\"yes\"}]}",
+    "{\"version\":9,\"entries\":[{\"agency\":\"A\",\"card\":\"A0001\",\"denied\":true},7]}",
+  };
+  static const char *const bad_trust[] = {
+    "[]",
+    "{\"version\":9,\"agencies\":null}",
+    "{\"version\":-1,\"agencies\":[]}",
+    "{\"version\":9,\"agencies\":[{\"code\":\"Z\",\"name\":\"Z\",\"issuer_key\":\"short\",\"active\":true}]}",
+  };
+  CanteenVisitorCard card = card_of (f);
+  g_autoptr(CanteenVisitorReceipt) r = NULL;
+  g_autoptr(GError) error = NULL;
+  CanteenClearingState before, after;
+
+  g_assert_true (canteen_visitor_get_state (f->b, &before, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (bad_deny); i++)
+    {
+      g_autoptr(GBytes) body = g_bytes_new_static (bad_deny[i], strlen (bad_deny[i]));
+      g_assert_false (canteen_visitor_apply_deny (f->b, body, f->now, &error));
+      g_assert_error (error, CANTEEN_VISITOR_ERROR, CANTEEN_VISITOR_ERROR_BAD_DOCUMENT);
+      g_assert_nonnull (strstr (error->message, "deny list"));
+      g_clear_error (&error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_trust); i++)
+    {
+      g_autoptr(GBytes) body = g_bytes_new_static (bad_trust[i], strlen (bad_trust[i]));
+      g_assert_false (canteen_visitor_apply_trust (f->b, body, &error));
+      g_assert_error (error, CANTEEN_VISITOR_ERROR, CANTEEN_VISITOR_ERROR_BAD_DOCUMENT);
+      g_assert_nonnull (strstr (error->message, "trust list"));
+      g_clear_error (&error);
+    }
+  g_assert_true (canteen_visitor_get_state (f->b, &after, &error));
+  g_assert_cmpint (after.deny_version, ==, before.deny_version);
+  g_assert_cmpint (after.trust_version, ==, before.trust_version);
+  g_assert_cmpstr (after.deny_fetched, ==, before.deny_fetched);
+  canteen_clearing_state_clear (&before);
+  canteen_clearing_state_clear (&after);
+  r = pay (f, &card, TRAY_1700, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -885,6 +938,7 @@ main (int argc, char **argv)
   ADD ("deny-list-age", test_deny_list_age);
   ADD ("deny-list-never-fetched", test_deny_list_never_fetched);
   ADD ("denied-card", test_denied_card);
+  ADD ("bad-lists-change-nothing", test_bad_lists_change_nothing);
   ADD ("expired", test_expired);
   ADD ("forged-card-signature", test_forged_card_signature);
   ADD ("unknown-issuer", test_unknown_issuer);
