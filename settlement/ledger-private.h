@@ -63,6 +63,15 @@ gboolean ledger_load_account (CanteenLedger *l, const char *card, CanteenAccount
 gboolean ledger_store_balance (CanteenLedger *l, const char *card, gint64 balance_fen, GError **error);
 
 char    *ledger_sha256_hex (const char *a, const char *b);
+/* Every meal sold (a diner): checkouts not voided, and visiting officials'
+ * sales not fully reversed; columns local_day and period. For the waste
+ * figures, where a visitor is a diner like any other. */
+#define LEDGER_MEALS_SQL \
+  "(SELECT c.local_day, c.period FROM checkouts c " \
+  "  WHERE NOT EXISTS (SELECT 1 FROM voids v WHERE v.checkout_id = c.id) " \
+  " UNION ALL SELECT s.local_day, s.period FROM visitor_sales s WHERE s.kind = 'sale' " \
+  "  AND NOT EXISTS (SELECT 1 FROM visitor_sales r WHERE r.reverses_seq = s.record_seq " \
+  "                   AND r.amount_fen = -s.amount_fen))"
 /* What makes a checkout id's request: `kind` (e.g. "checkout\n"), who pays
  * and the tray's lines; the same id with another hash is a CONFLICT. */
 char    *ledger_tray_request_hash (const char *kind, const char *payer, const CanteenOrderLine *lines,

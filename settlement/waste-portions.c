@@ -371,8 +371,8 @@ load_history (CanteenLedger *l, const char *from, const char *to, GArray *served
   if (rc != SQLITE_DONE)
     goto db_fail;
 
-  stmt = ledger_stmt (l, "SELECT c.local_day || ' ' || c.period, count(*) FROM checkouts c "
-                         " WHERE c.local_day BETWEEN ?1 AND ?2 AND " NOT_VOIDED " GROUP BY 1", error);
+  stmt = ledger_stmt (l, "SELECT c.local_day || ' ' || c.period, count(*) FROM " LEDGER_MEALS_SQL " c "
+                         " WHERE c.local_day BETWEEN ?1 AND ?2 GROUP BY 1", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, from, -1, SQLITE_STATIC);

@@ -21,7 +21,6 @@
 #define TOP_DISHES      10
 
 /* Checkouts that were meals: voided ones were not served. */
-#define NOT_VOIDED "NOT EXISTS (SELECT 1 FROM voids v WHERE v.checkout_id = c.id)"
 /* The newest kitchen row of each day (corrections are new rows). */
 #define KITCHEN_LATEST "k.id = (SELECT max (k2.id) FROM kitchen_days k2 WHERE k2.day = k.day)"
 /* Clean plate (光盘): leftover ≤ 5 % of served, in whole grams. */
@@ -86,7 +85,7 @@ period_figures (CanteenLedger *l, const char *from, const char *to, Figures *f, 
   gint64 *kitchen[] = { &f->kitchen_days, &f->purchased_g, &f->kitchen_waste_g, &f->diners_planned };
 
   memset (f, 0, sizeof *f);
-  return query_row (l, "SELECT count(*) FROM checkouts c WHERE c.local_day BETWEEN ?1 AND ?2 AND " NOT_VOIDED,
+  return query_row (l, "SELECT count(*) FROM " LEDGER_MEALS_SQL " c WHERE c.local_day BETWEEN ?1 AND ?2",
                     from, to, diners, G_N_ELEMENTS (diners), error) &&
          query_row (l, "SELECT count(*), count(checkout_id), COALESCE (sum (leftover_g), 0), "
                        "       COALESCE (sum (CASE WHEN checkout_id IS NOT NULL THEN leftover_g END), 0), "
@@ -172,8 +171,8 @@ static gboolean
 add_by_meal (CanteenLedger *l, JsonBuilder *b, const char *from, const char *to, GError **error)
 {
   sqlite3_stmt *stmt = ledger_stmt (l,
-    "WITH d AS (SELECT c.local_day AS day, c.period, count(*) AS diners FROM checkouts c "
-    "            WHERE c.local_day BETWEEN ?1 AND ?2 AND " NOT_VOIDED " GROUP BY 1, 2), "
+    "WITH d AS (SELECT c.local_day AS day, c.period, count(*) AS diners FROM " LEDGER_MEALS_SQL " c "
+    "            WHERE c.local_day BETWEEN ?1 AND ?2 GROUP BY 1, 2), "
     "     r AS (SELECT local_day AS day, period, count(*) AS returns, count(checkout_id) AS matched, "
     "                  sum (leftover_g) AS leftover, sum (" CLEAN ") AS clean, count(served_g) AS with_served "
     "             FROM tray_returns WHERE local_day BETWEEN ?1 AND ?2 GROUP BY 1, 2), "
@@ -229,7 +228,7 @@ add_kitchen (CanteenLedger *l, JsonBuilder *b, const char *from, const char *to,
 {
   sqlite3_stmt *stmt = ledger_stmt (l,
     "SELECT k.day, k.purchased_g, k.kitchen_waste_g, k.diners_planned, "
-    "       (SELECT count(*) FROM checkouts c WHERE c.local_day = k.day AND " NOT_VOIDED ") "
+    "       (SELECT count(*) FROM " LEDGER_MEALS_SQL " c WHERE c.local_day = k.day) "
     "  FROM kitchen_days k WHERE k.day BETWEEN ?1 AND ?2 AND " KITCHEN_LATEST " ORDER BY k.day", error);
   int rc;
 
