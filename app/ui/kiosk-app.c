@@ -37,10 +37,14 @@ struct _CanteenKioskApp
 
   /* The camera and the tray's recognition (with a camera only). */
   CanteenKioskRecognition *recognition;
+
+  /* The manager dashboard (issue 6) and the day it counts from. */
+  CanteenKioskDashboard *dashboard;
+  char                  *reference_day;
 };
 
 enum { PROP_0, PROP_DB_PATH, PROP_LANGUAGE, PROP_WINDOWED, PROP_DEMO, PROP_EMULATE_DEVICES, PROP_CAMERA,
-       PROP_CAMERA_FPS, PROP_VISITOR_CARD, N_PROPS };
+       PROP_CAMERA_FPS, PROP_VISITOR_CARD, PROP_REFERENCE_DAY, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CanteenKioskApp, canteen_kiosk_app, GTK_TYPE_APPLICATION)
@@ -263,6 +267,7 @@ canteen_kiosk_app_startup (GApplication *application)
   canteen_kiosk_app_start_camera (self);
   self->clearing = canteen_kiosk_clearing_new (self->db_path, self->ledger);
   canteen_kiosk_app_install_actions (self);
+  self->dashboard = canteen_kiosk_dashboard_new (GTK_APPLICATION (self));
   canteen_kiosk_clearing_start (self->clearing);
 }
 
@@ -312,6 +317,8 @@ canteen_kiosk_app_shutdown (GApplication *application)
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
     gtk_window_destroy (windows->data);
   G_APPLICATION_CLASS (canteen_kiosk_app_parent_class)->shutdown (application);
+  if (self->dashboard != NULL)
+    canteen_kiosk_dashboard_stop (self->dashboard);
   canteen_kiosk_app_stop_clearing (self);
   canteen_kiosk_app_stop_devices (self);
   g_clear_object (&self->flow);
@@ -350,6 +357,8 @@ canteen_kiosk_app_finalize (GObject *object)
   g_free (self->db_path);
   g_free (self->camera_source);
   g_free (self->visitor_card);
+  g_free (self->reference_day);
+  g_clear_object (&self->dashboard);
   g_free (self->agency);
   g_free (self->devices_problem);
   g_free (self->language);
@@ -374,6 +383,7 @@ canteen_kiosk_app_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_CAMERA:   g_value_set_string (value, self->camera_source); break;
     case PROP_CAMERA_FPS: g_value_set_double (value, self->camera_fps); break;
     case PROP_VISITOR_CARD: g_value_set_string (value, self->visitor_card); break;
+    case PROP_REFERENCE_DAY: g_value_set_string (value, self->reference_day); break;
     default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -412,6 +422,10 @@ canteen_kiosk_app_set_property (GObject *object, guint prop_id, const GValue *va
       g_free (self->visitor_card);
       self->visitor_card = g_value_get_string (value) != NULL
                          ? g_canonicalize_filename (g_value_get_string (value), NULL) : NULL;
+      break;
+    case PROP_REFERENCE_DAY:
+      g_free (self->reference_day);
+      self->reference_day = g_value_dup_string (value);
       break;
     default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -462,6 +476,11 @@ canteen_kiosk_app_class_init (CanteenKioskAppClass *klass)
   /* Demo only: a card file for the tap page's visiting-official button. */
   properties[PROP_VISITOR_CARD] =
     g_param_spec_string ("visitor-card", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  /* The dashboard's "today" ("YYYY-MM-DD"): tests fix it; NULL is today
+   * in the ledger's time zone. */
+  properties[PROP_REFERENCE_DAY] =
+    g_param_spec_string ("reference-day", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -635,4 +654,18 @@ canteen_kiosk_app_request_quit (CanteenKioskApp *self)
       return;
     }
   g_application_quit (G_APPLICATION (self));
+}
+
+CanteenKioskDashboard *
+canteen_kiosk_app_get_dashboard (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->dashboard;
+}
+
+const char *
+canteen_kiosk_app_get_reference_day (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->reference_day;
 }

@@ -29,6 +29,9 @@
  * is enrolled with a clearing service (kiosk-clearing.h) and the status
  * bar shows its state.
  *
+ * A manager signs in with id and PIN (app.open-dashboard, kiosk-dashboard.h)
+ * to see the food-waste dashboard; "reference-day" fixes its today.
+ *
  * A ledger that cannot be opened, a camera that fails, or USB that cannot be used, does not stop
  * the kiosk: it shows the problem in the status bar (and refuses payments
  * without a ledger), so staff see why.
@@ -39,6 +42,7 @@
 
 #include "checkout-flow.h"
 #include "kiosk-clearing.h"
+#include "kiosk-dashboard.h"
 #include "kiosk-devices.h"
 #include "kiosk-emulation.h"
 #include "kiosk-print.h"
@@ -76,6 +80,10 @@ CanteenKioskRecognition *canteen_kiosk_app_get_recognition (CanteenKioskApp *sel
 CanteenKioskClearing *canteen_kiosk_app_get_clearing      (CanteenKioskApp *self);
 /* --visitor-card: the demo's visiting official's card file, or NULL. */
 const char          *canteen_kiosk_app_get_visitor_card   (CanteenKioskApp *self);
+/* The manager dashboard (never NULL after startup). */
+CanteenKioskDashboard *canteen_kiosk_app_get_dashboard    (CanteenKioskApp *self);
+/* "reference-day": the dashboard's today, or NULL for the real one. */
+const char          *canteen_kiosk_app_get_reference_day  (CanteenKioskApp *self);
 /* The current kiosk window (replaced when the language changes). */
 GtkWindow           *canteen_kiosk_app_get_window         (CanteenKioskApp *self);
 
