@@ -28,7 +28,14 @@ struct _CanteenKioskDashboard
   char                   *export_dir;
   GPtrArray              *exported;
   guint                   idle_id;
+  guint                   failures;     /* wrong PINs in a row */
+  gint64                  locked_until; /* monotonic µs; 0: not locked */
 };
+
+/* After this many wrong PINs in a row the sign-in is refused for a while, so
+ * PINs cannot be guessed through the screen or the app's D-Bus actions. */
+#define DASHBOARD_MAX_FAILURES 5
+#define DASHBOARD_LOCKOUT_S    60
 
 G_DEFINE_FINAL_TYPE (CanteenKioskDashboard, canteen_kiosk_dashboard, G_TYPE_OBJECT)
 
@@ -306,14 +313,22 @@ check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (name == NULL)
     {
       /* The ledger's NOT_AUTHORISED is the same for either mistake; say no more. */
-      g_autofree char *problem = g_error_matches (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_AUTHORISED)
-                               ? g_strdup (_("Wrong manager ID or PIN."))
-                               : g_strdup_printf (_("The PIN cannot be checked now: %s"), error->message);
+      gboolean wrong = g_error_matches (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_AUTHORISED);
+      g_autofree char *problem = wrong ? g_strdup (_("Wrong manager ID or PIN."))
+                                       : g_strdup_printf (_("The PIN cannot be checked now: %s"), error->message);
+      if (wrong && ++self->failures >= DASHBOARD_MAX_FAILURES)
+        {
+          self->failures = 0;
+          self->locked_until = g_get_monotonic_time () + DASHBOARD_LOCKOUT_S * G_USEC_PER_SEC;
+          g_free (problem);
+          problem = g_strdup_printf (_("Too many wrong PINs: sign-in is locked for %d seconds."), DASHBOARD_LOCKOUT_S);
+        }
       g_message ("dashboard: sign-in refused: %s", error->message);
       canteen_dashboard_window_set_login_problem (self->window, problem);
       set_state (self, STATE_LOGIN);
       return;
     }
+  self->failures = 0;
   self->manager_name = g_steal_pointer (&name);
   set_state (self, STATE_OPEN);
   canteen_dashboard_window_show_board (self->window);
@@ -332,6 +347,14 @@ login_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   if (self->state != STATE_LOGIN || self->window == NULL)
     {
       g_message ("manager-login: refused (no sign-in page, or a check in progress)");
+      return;
+    }
+  if (self->locked_until > g_get_monotonic_time ())
+    {
+      g_autofree char *problem = g_strdup_printf (_("Too many wrong PINs: sign-in is locked for %d seconds."),
+                                                  DASHBOARD_LOCKOUT_S);
+      g_message ("manager-login: refused (locked after %d wrong PINs)", DASHBOARD_MAX_FAILURES);
+      canteen_dashboard_window_set_login_problem (self->window, problem);
       return;
     }
   check = g_new0 (Check, 1);

@@ -315,6 +315,34 @@ test_wrong_pin_refused (Fixture *f, gconstpointer data)
   }
 }
 
+/* PINs cannot be guessed: after 5 wrong ones in a row even the right one is
+ * refused for a while, and closing and reopening does not reset that. */
+static void
+test_lockout (Fixture *f, gconstpointer data)
+{
+  activate (f, "open-dashboard", NULL);
+  wait_for_state (f, "login");
+  for (int i = 0; i < 5; i++)
+    {
+      activate (f, "manager-login", g_variant_new ("(ss)", MANAGER_ID, "0000"));
+      wait_for_state (f, "checking");
+      wait_for_state (f, "login");
+    }
+  g_assert_cmpstr (canteen_dashboard_window_get_login_problem (window_of (f)), ==,
+                   "PIN 错误次数过多：登录已锁定 60 秒。");
+  activate (f, "close-dashboard", NULL);
+  wait_for_state (f, "closed");
+  activate (f, "open-dashboard", NULL);
+  wait_for_state (f, "login");
+  activate (f, "manager-login", g_variant_new ("(ss)", MANAGER_ID, MANAGER_PIN));
+  /* Refused at once: no check runs, the board stays shut. */
+  wait_for_state (f, "login");
+  g_assert_cmpstr (canteen_dashboard_window_get_page (window_of (f)), ==, "login");
+  g_assert_cmpstr (canteen_dashboard_window_get_login_problem (window_of (f)), ==,
+                   "PIN 错误次数过多：登录已锁定 60 秒。");
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "dashboard-export"));
+}
+
 static void
 test_board_figures (Fixture *f, gconstpointer data)
 {
@@ -422,6 +450,7 @@ main (int argc, char **argv)
   canteen_kiosk_i18n_init ();
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add ("/kiosk/dashboard/lockout", Fixture, NULL, fixture_set_up, test_lockout, fixture_tear_down);
   g_test_add ("/kiosk/dashboard/wrong-pin-refused", Fixture, NULL, fixture_set_up, test_wrong_pin_refused,
               fixture_tear_down);
   g_test_add ("/kiosk/dashboard/board-figures", Fixture, NULL, fixture_set_up, test_board_figures,
