@@ -14,6 +14,7 @@ static const CliCommand *const tables[] = {
   cli_setup_commands, cli_menu_commands, cli_account_commands, cli_sale_commands, cli_shift_commands,
   cli_manager_commands, cli_device_commands, cli_vision_commands, cli_clearing_commands,
   cli_waste_commands,
+  cli_leftover_commands,
 };
 
 static void

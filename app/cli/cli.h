@@ -67,6 +67,7 @@ extern const CliCommand cli_device_commands[];
 extern const CliCommand cli_vision_commands[];
 extern const CliCommand cli_clearing_commands[];
 extern const CliCommand cli_waste_commands[];
+extern const CliCommand cli_leftover_commands[];
 
 /* A visiting official pays with the card in `card_file` (cli-clearing.c). */
 int cli_visitor_checkout (CliGlobal *global, const char *card_file, const char *checkout_id,

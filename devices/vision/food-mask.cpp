@@ -8,10 +8,15 @@
  * near zero along a single edge however strong. A wooden counter's grain
  * is one direction too; a granite counter is textured but surrounds the
  * tray, so regions touching the frame's border are dropped (the tray lies
- * wholly inside the frame, with its rim between the food and the edge). */
+ * wholly inside the frame, with its rim between the food and the edge).
+ * Where a long straight edge (a compartment's wall, a chopstick) meets
+ * food, the window does see texture: those edges are found as lines and
+ * cut out of the mask, so they cannot join two portions. */
 #include "food-mask.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -26,11 +31,28 @@ constexpr int TENSOR_WINDOW = 9;
  * which a pixel is food: crockery and trays stay under ~100 even with
  * noise and JPEG at quality 60, food is mostly in the thousands. */
 constexpr float FOOD_ENERGY = 200.0f;
-/* Gaps (working pixels) that still join pieces into one portion. Two
- * portions are at least ~18 px apart at the working scale. */
-constexpr int GROUP_GAP = 11;
+/* Gaps (working pixels) that still join pieces into one portion. The
+ * portions of neighbouring compartments are only a wall apart (under ten
+ * working pixels once the texture window has spread each a little), so
+ * this stays small; pieces further apart on one plate are joined again by
+ * their container (plates.hpp). */
+constexpr int GROUP_GAP = 5;
 /* Bridges thinner than this (working pixels) between portions are cut. */
-constexpr int BRIDGE = 11;
+constexpr int BRIDGE = 15;
+/* The closing that joins the pieces of one portion across sauce, in the
+ * mask itself: wider, it bridged compartment walls. */
+constexpr int MASK_CLOSE = 5;
+/* Straight edges at least this long (working pixels) are crockery or
+ * cutlery, never food: compartment walls, a tray's or a plate's straight
+ * rim, chopsticks, a spoon's handle. They are cut out of the mask with
+ * this width, so that the food on either side of a wall, or under a
+ * chopstick lying across two dishes, is not one region. */
+constexpr int LINE_LENGTH = 80;
+constexpr int LINE_CUT = 5;
+constexpr double CANNY_LOW = 60.0, CANNY_HIGH = 150.0;
+/* Grey-level standard deviation along a line under which its side is a
+ * plain surface (noise and JPEG stay under ~5, food is tens). */
+constexpr double PLAIN_SD = 12.0;
 /* Smaller regions are crumbs, garnish, or where a rim turns a corner
  * against a patterned counter (those stay under ~1300 px). */
 constexpr double MIN_AREA_SHARE = 0.0055;
@@ -40,6 +62,57 @@ constexpr float MAX_ELONGATION = 4.0f;
 constexpr double MIN_SOLIDITY = 0.6;
 /* Pixels from the frame's edge that count as touching it. */
 constexpr int BORDER = 2;
+
+/* Whether one side of the segment a–b, `offset` pixels away from it, is
+ * a plain surface: the grey level there varies little along the line. A
+ * wall, a rim, a chopstick or a spoon's handle is plain along its length;
+ * a straight edge between two textured areas (a row of grains, the cells
+ * of a mosaic) is not, and is left in the mask. */
+bool
+plain_side (const cv::Mat &grey, cv::Point a, cv::Point b, double offset)
+{
+  const double dx = b.x - a.x, dy = b.y - a.y, len = std::hypot (dx, dy);
+  if (len < 1.0)
+    return false;
+  const double nx = -dy / len * offset, ny = dx / len * offset;
+  double sum = 0.0, sum2 = 0.0;
+  int n = 0;
+  for (double t = 0.0; t <= len; t += 2.0)
+    {
+      const int x = cvRound (a.x + dx * t / len + nx), y = cvRound (a.y + dy * t / len + ny);
+      if (x < 0 || y < 0 || x >= grey.cols || y >= grey.rows)
+        continue;
+      const double v = grey.at<unsigned char> (y, x);
+      sum += v;
+      sum2 += v * v;
+      n++;
+    }
+  if (n < 8)
+    return false;
+  const double mean = sum / n;
+  return std::sqrt (std::max (sum2 / n - mean * mean, 0.0)) < PLAIN_SD;
+}
+
+/* Clears LINE_CUT-wide bands along the long straight edges of `rgb` that
+ * border a plain surface from `mask`. The structure tensor already
+ * ignores a single edge, but not where a wall meets food, a chopstick
+ * crosses a portion or two chopsticks lie side by side: there the texture
+ * window sees gradients in every direction and the mask bridges. */
+void
+cut_straight_edges (const cv::Mat &rgb, cv::Mat &mask)
+{
+  cv::Mat grey, edges;
+  cv::cvtColor (rgb, grey, cv::COLOR_RGB2GRAY);
+  cv::Canny (grey, edges, CANNY_LOW, CANNY_HIGH);
+  std::vector<cv::Vec4i> lines;
+  cv::HoughLinesP (edges, lines, 1.0, CV_PI / 180.0, LINE_LENGTH / 2, LINE_LENGTH, 3.0);
+  for (const cv::Vec4i &l : lines)
+    {
+      const cv::Point a (l[0], l[1]), b (l[2], l[3]);
+      if (plain_side (grey, a, b, 2.0) || plain_side (grey, a, b, -2.0))
+        cv::line (mask, a, b, cv::Scalar (0), LINE_CUT);
+    }
+}
 
 } // namespace
 
@@ -81,10 +154,12 @@ food_mask (const cv::Mat &rgb)
   cv::Mat mask;
   cv::threshold (texture_energy (rgb), mask, static_cast<double> (FOOD_ENERGY), 255, cv::THRESH_BINARY);
   mask.convertTo (mask, CV_8U);
+  cut_straight_edges (rgb, mask);
   /* Opening drops specks (a compartment's corner, a chopstick's tip);
    * closing joins the pieces of one portion across thin gaps of sauce. */
   cv::morphologyEx (mask, mask, cv::MORPH_OPEN, cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (5, 5)));
-  cv::morphologyEx (mask, mask, cv::MORPH_CLOSE, cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (9, 9)));
+  cv::morphologyEx (mask, mask, cv::MORPH_CLOSE,
+                    cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (MASK_CLOSE, MASK_CLOSE)));
   return mask;
 }
 

@@ -43,7 +43,7 @@ private:
   {
     std::string             id;
     std::vector<Patches> exemplars;
-    Patches              all;  /* every exemplar's patches, for matching */
+    Patches              all;  /* every exemplar's patches, for the closest pair */
   };
   std::vector<Dish> dishes_;
   int               count_ = 0;
@@ -54,6 +54,13 @@ private:
  * (the rest may be sauce, a chopstick, or a part of the dish the
  * exemplars did not show). */
 float set_distance (const Patches &query, const Patches &set);
+
+/* A region against one exemplar, both ways: the mean of set_distance from
+ * the region to the exemplar and from the exemplar to the region. The
+ * second half keeps a dish whose exemplars show many colours (a pile on a
+ * sauce, a plate's rim in a patch) from being near every region: its
+ * exemplar's patches must be found in the region too. */
+float mutual_distance (const Patches &a, const Patches &b);
 
 /* How alike two dishes (or a region and a dish) are at this distance:
  * 1 = identical, 0.5 at the unknown boundary. */

@@ -32,6 +32,7 @@ typedef enum {
   CANTEEN_VISION_INVALID,        /* bad argument or exemplar bytes */
   CANTEEN_VISION_NO_FOOD,        /* enrollment: no plate with food found */
   CANTEEN_VISION_FAILED,         /* anything else (OpenCV, memory) */
+  CANTEEN_VISION_NOT_SAME_TRAY,  /* leftovers: AFTER is not BEFORE's tray */
 } CanteenVisionStatus;
 
 #define CANTEEN_VISION_MAX_SIDE   8192
@@ -103,6 +104,35 @@ void                 canteen_vision_result_clear (CanteenVisionResult *result);
 
 /* Unknown below this (default tuned by the harness). */
 void                 canteen_vision_set_threshold (CanteenVision *vision, float threshold);
+
+/* --- Leftovers (the return station) ------------------------------------
+ * The checkout picture (BEFORE) against the returned tray (AFTER): per food
+ * region of BEFORE, the share of its food still there. Errors are reported
+ * in the result's `error` (one line, valid UTF-8) as well as the status:
+ * CANTEEN_VISION_NOT_SAME_TRAY when AFTER cannot be registered onto BEFORE
+ * (another tray, or not a tray), CANTEEN_VISION_NO_FOOD when BEFORE shows
+ * no food, CANTEEN_VISION_INVALID for bad images. */
+
+typedef struct {
+  int   box[4];                            /* x, y, w, h in BEFORE: as canteen_vision_recognize's */
+  float leftover_fraction;                 /* 0..1 of the food served */
+  char  dish[CANTEEN_VISION_DISH_ID + 1];  /* recognised in BEFORE among the index; "" when unknown */
+} CanteenVisionLeftover;
+
+typedef struct {
+  CanteenVisionLeftover *items;            /* owned by the result, in recognize's order */
+  int                    n_items;
+  float                  same_tray;        /* 0..1: how sure the registration is */
+  int                    matches;          /* feature matches that agree with it */
+  double                 elapsed_ms;
+  char                   error[256];       /* "" on success */
+} CanteenVisionLeftovers;
+
+/* `vision` names the dishes when its index is not empty (else dish is "");
+ * it may be NULL. */
+CanteenVisionStatus  canteen_vision_leftovers (CanteenVision *vision, const CanteenVisionImage *before,
+                                               const CanteenVisionImage *after, CanteenVisionLeftovers *out);
+void                 canteen_vision_leftovers_clear (CanteenVisionLeftovers *out);
 
 #ifdef __cplusplus
 }

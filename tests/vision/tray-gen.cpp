@@ -12,6 +12,7 @@
 #include "food-plating.h"
 #include "mat-pool.h"
 #include "tray-scene.h"
+#include "tray-stages.h"
 
 namespace traygen {
 
@@ -282,8 +283,8 @@ plan_tray (const Menu &menu, int index)
   return plan;
 }
 
-Frame
-make_tray (const PhotoLibrary &library, const Menu &menu, int index)
+TrayStages
+make_tray_stages (const PhotoLibrary &library, const Menu &menu, int index)
 {
   MatPoolScope pool;
   const Layout l = lay_out (menu, index);
@@ -293,7 +294,10 @@ make_tray (const PhotoLibrary &library, const Menu &menu, int index)
     for (const auto &vessel : l.places)
       draw_vessel (scene, vessel, rng);
 
-  Frame frame;
+  TrayStages st;
+  st.kind = l.kind;
+  st.bare = scene.canvas.clone ();
+  Frame &frame = st.frame;
   std::vector<std::pair<size_t, cv::Mat>> foods;
   for (size_t i = 0; i < l.places.size (); i++)
     {
@@ -305,12 +309,25 @@ make_tray (const PhotoLibrary &library, const Menu &menu, int index)
       foods.emplace_back (i, paint_food (scene.canvas, well, l.places[i].well, photo, d.photo, TEST_HALF, d, rng,
                                          &frame.crops));
     }
+  st.served = scene.canvas.clone ();
   draw_occluders (scene, rng);
   Shot shot = choose_shot (rng);
   for (const auto &[i, food] : foods)
-    frame.regions.push_back (region_of (menu, l.dishes[i], l.places[i], food, shot));
+    {
+      frame.regions.push_back (region_of (menu, l.dishes[i], l.places[i], food, shot));
+      st.places.push_back (l.places[i]);
+      st.food.push_back (food);
+    }
   finish (frame, scene, shot, rng);
-  return frame;
+  st.silhouette = scene.silhouette;
+  st.shot = shot;
+  return st;
+}
+
+Frame
+make_tray (const PhotoLibrary &library, const Menu &menu, int index)
+{
+  return make_tray_stages (library, menu, index).frame;
 }
 
 } // namespace traygen

@@ -1,0 +1,155 @@
+/* leftovers-abi.cpp — canteen_vision_leftovers, the C ABI of leftovers.hpp.
+ *
+ * Like vision.cpp: every exception is caught here, a vision::Error becomes
+ * its status and message, anything else CANTEEN_VISION_FAILED; the result
+ * is filled only once nothing can fail. The message goes into the result
+ * (the handle's last error belongs to vision.cpp). Dish names come from
+ * canteen_vision_recognize on BEFORE, whose regions are the same (the same
+ * analysis of the same pixels), matched by box. */
+#include "vision.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "leftovers.hpp"
+#include "tray.hpp"
+#include "vision-private.hpp"
+
+namespace {
+
+cv::Mat
+wrap (const CanteenVisionImage *image, const char *which)
+{
+  const std::string w = which;
+  if (image == nullptr || image->rgb == nullptr)
+    throw vision::Error (CANTEEN_VISION_INVALID, w + ": no pixels given");
+  if (image->width <= 0 || image->height <= 0)
+    throw vision::Error (CANTEEN_VISION_INVALID, w + ": " + std::to_string (image->width) + "x"
+                                                   + std::to_string (image->height) + " has no pixels");
+  if (image->width > CANTEEN_VISION_MAX_SIDE || image->height > CANTEEN_VISION_MAX_SIDE)
+    throw vision::Error (CANTEEN_VISION_TOO_LARGE, w + ": over the limit of "
+                                                     + std::to_string (CANTEEN_VISION_MAX_SIDE) + " pixels a side");
+  if (image->stride < static_cast<std::size_t> (image->width) * 3
+      || image->stride > static_cast<std::size_t> (CANTEEN_VISION_MAX_SIDE) * 16)
+    throw vision::Error (CANTEEN_VISION_INVALID, w + ": a row stride of " + std::to_string (image->stride)
+                                                   + " bytes does not fit its width");
+  return cv::Mat (image->height, image->width, CV_8UC3, const_cast<std::uint8_t *> (image->rgb), image->stride);
+}
+
+/* The message into the result's fixed buffer: no allocation, so it
+ * cannot fail inside a catch. */
+CanteenVisionStatus
+fail (CanteenVisionLeftovers *out, CanteenVisionStatus status, const char *prefix, const char *message) noexcept
+{
+  out->error[0] = '\0';
+  std::strncat (out->error, prefix, sizeof out->error - 1);
+  std::strncat (out->error, message, sizeof out->error - 1 - std::strlen (out->error));
+  for (char *c = out->error; *c; c++)
+    if (*c == '\n' || *c == '\r')
+      *c = ' ';
+  /* Never cut a UTF-8 sequence in two. */
+  std::size_t n = std::strlen (out->error);
+  if (n == sizeof out->error - 1)
+    {
+      while (n > 0 && (static_cast<unsigned char> (out->error[n - 1]) & 0xC0) == 0x80)
+        n--;
+      if (n > 0 && (static_cast<unsigned char> (out->error[n - 1]) & 0x80))
+        n--;
+      out->error[n] = '\0';
+    }
+  return status;
+}
+
+} // namespace
+
+extern "C" {
+
+CanteenVisionStatus
+canteen_vision_leftovers (CanteenVision *vision, const CanteenVisionImage *before, const CanteenVisionImage *after,
+                          CanteenVisionLeftovers *out)
+{
+  if (out == nullptr)
+    return CANTEEN_VISION_INVALID;
+  *out = CanteenVisionLeftovers {};
+  try
+    {
+      const auto start = std::chrono::steady_clock::now ();
+      const cv::Mat b = wrap (before, "checkout picture"), a = wrap (after, "returned tray");
+      const vision::Tray tray = vision::analyse (b);
+      const vision::LeftoverResult r = vision::leftovers (tray, a);
+
+      std::vector<CanteenVisionLeftover> items (r.regions.size ());
+      for (std::size_t i = 0; i < items.size (); i++)
+        {
+          items[i] = CanteenVisionLeftover {};
+          const cv::Rect &box = r.regions[i].box;
+          items[i].box[0] = box.x;
+          items[i].box[1] = box.y;
+          items[i].box[2] = box.width;
+          items[i].box[3] = box.height;
+          items[i].leftover_fraction = r.regions[i].fraction;
+        }
+      if (vision != nullptr && canteen_vision_index_size (vision) > 0)
+        {
+          CanteenVisionResult rec {};
+          if (canteen_vision_recognize (vision, before, &rec) == CANTEEN_VISION_OK)
+            for (int k = 0; k < rec.n_items; k++)
+              for (auto &item : items)
+                if (std::memcmp (item.box, rec.items[k].box, sizeof item.box) == 0)
+                  std::memcpy (item.dish, rec.items[k].dish, sizeof item.dish);
+          canteen_vision_result_clear (&rec);
+        }
+
+      CanteenVisionLeftover *buf = nullptr;
+      if (!items.empty ())
+        {
+          buf = static_cast<CanteenVisionLeftover *> (std::malloc (items.size () * sizeof (CanteenVisionLeftover)));
+          if (buf == nullptr)
+            throw std::bad_alloc ();
+          std::memcpy (buf, items.data (), items.size () * sizeof (CanteenVisionLeftover));
+        }
+      out->items = buf;
+      out->n_items = static_cast<int> (items.size ());
+      out->same_tray = r.same_tray;
+      out->matches = r.inliers;
+      out->elapsed_ms = std::chrono::duration<double, std::milli> (std::chrono::steady_clock::now () - start).count ();
+      return CANTEEN_VISION_OK;
+    }
+  catch (const vision::Error &e)
+    {
+      return fail (out, e.status (), "", e.what ());
+    }
+  catch (const cv::Exception &e)
+    {
+      return fail (out, CANTEEN_VISION_FAILED, "OpenCV: ", e.err.c_str ());
+    }
+  catch (const std::bad_alloc &)
+    {
+      return fail (out, CANTEEN_VISION_FAILED, "", "out of memory");
+    }
+  catch (const std::exception &e)
+    {
+      return fail (out, CANTEEN_VISION_FAILED, "", e.what ());
+    }
+  catch (...)
+    {
+      return fail (out, CANTEEN_VISION_FAILED, "", "unexpected failure");
+    }
+}
+
+void
+canteen_vision_leftovers_clear (CanteenVisionLeftovers *out)
+{
+  if (out == nullptr)
+    return;
+  std::free (out->items);
+  *out = CanteenVisionLeftovers {};
+}
+
+} // extern "C"
