@@ -1,10 +1,13 @@
 /* test-terminal-e2e.c — the terminal and the back office against the REAL
- * clearing service (`canteen-clearing serve` on 127.0.0.1, SQLite backend,
- * started by tests/clearing/service-fixture.c): enrollment, online and
- * offline visitor payments, sync through an outage, a lost answer replayed,
- * a conflicting batch reported loudly, statements posted exactly once, and
- * the asynchronous client (answer, cancel, timeout against a stopped
- * server).
+ * clearing service (`canteen-clearing serve` on 127.0.0.1, started by
+ * tests/clearing/service-fixture.c; the backend, "sqlite" or "pg", is the
+ * first argument and meson runs both): enrollment, online and offline
+ * visitor payments, sync through an outage, a lost answer replayed, a
+ * conflicting batch reported loudly, statements posted exactly once, the
+ * asynchronous client (answer, cancel, timeout against a stopped server),
+ * a day of 3 agencies x 2 terminals netted to 0 and verified, the server
+ * SIGKILLed in the middle of a 300-record batch and a terminal SIGKILLed in
+ * the middle of a sync (each record stored exactly once after the retry).
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -678,17 +681,425 @@ test_cli (void)
   rm_rf (dir);
 }
 
+/* ---- 3 agencies x 2 terminals: a whole day of cross-agency meals --------------------- */
+
+#define N_AGENCIES 3
+
+typedef struct {
+  const char *code, *name, *card_id;
+  char *path[2];
+  CanteenLedger *t[2];     /* t[0] is also the agency's back office (the issuer) */
+  CanteenCardCert cert;
+  guint8 card_sk[CANTEEN_PROTO_SK_BYTES];
+  GBytes *cert_bytes;
+  gint64 acquired_fen, issued_fen, meals_issued;
+} Agency;
+
+/* A second terminal of an agency: its own ledger and terminal key; the
+ * agency (and its issuer key) is already known to the service. */
+static CanteenLedger *
+terminal_more (World *w, const char *path, const char *agency, const char *name, const char *terminal)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  CanteenLedger *l = canteen_ledger_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (canteen_ledger_init (l, agency, name, terminal, "Asia/Shanghai", &error));
+  g_assert_true (canteen_visitor_init_keys (l, name, &error));
+  token = token_for (w, terminal, agency);
+  g_assert_true (canteen_clearing_enroll (l, w->env->base_url, token, NULL, &error));
+  g_assert_no_error (error);
+  return l;
+}
+
+static CanteenVisitorReceipt *
+pay_with (CanteenLedger *l, GBytes *cert_bytes, guint8 *sk, const CanteenOrderLine *tray, gsize n, GError **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  CanteenVisitorCard card = { cert_bytes, NULL, canteen_visitor_sign_with_key, sk };
+
+  return canteen_visitor_checkout (l, id, &card, tray, n, canteen_clearing_authorise_blocking, l, now, error);
+}
+
+static void
+repoint (CanteenLedger *l, ServiceEnv *env)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  g_assert_true (canteen_visitor_set_enrolled (l, env->base_url, env->clearing_pk, now, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_three_agencies (void)
+{
+  static const char *codes[N_AGENCIES] = { "A", "B", "C" };
+  static const char *names[N_AGENCIES] = { "甲机关", "乙机关", "丙机关" };
+  static const char *cards[N_AGENCIES] = { "A0001", "B0001", "C0001" };
+  World w = { 0 };
+  Agency ag[N_AGENCIES];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) dishes = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL, *err = NULL;
+  JsonArray *positions;
+  gint64 sum = 0, total_records = 0;
+  int seen = 0;
+
+  memset (ag, 0, sizeof ag);
+  w.env = service_env_new ();
+  w.dir = g_dir_make_tmp ("test-terminal-e2e3-XXXXXX", &error);
+  dishes = canteen_menu_parse_json (MENU, sizeof MENU - 1, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < N_AGENCIES; i++)
+    {
+      CanteenCardIssue issue = { cards[i], "出差干部", 5000, 20000, NULL };
+      g_autofree char *card_file = g_strdup_printf ("%s/%s.card", w.dir, cards[i]);
+      gboolean opened;
+
+      ag[i].code = codes[i];
+      ag[i].name = names[i];
+      ag[i].card_id = cards[i];
+      for (int t = 0; t < 2; t++)
+        {
+          g_autofree char *terminal = g_strdup_printf ("T%s%d", codes[i], t + 1);
+          ag[i].path[t] = g_strdup_printf ("%s/%s%d.db", w.dir, codes[i], t + 1);
+          ag[i].t[t] = t == 0 ? terminal_new (&w, ag[i].path[t], codes[i], names[i], terminal)
+                              : terminal_more (&w, ag[i].path[t], codes[i], names[i], terminal);
+          g_assert_true (canteen_ledger_import_dishes (ag[i].t[t], dishes, "2026-11-20", &error));
+          g_assert_no_error (error);
+        }
+      g_assert_true (canteen_visitor_issue_card (ag[i].t[0], &issue, card_file, now, &opened, &error));
+      g_assert_true (canteen_card_file_read (card_file, &ag[i].cert, ag[i].card_sk, &error));
+      g_assert_no_error (error);
+      ag[i].cert_bytes = canteen_card_cert_to_bytes (&ag[i].cert);
+    }
+  /* Every terminal learns the three agencies' keys and a fresh deny list. */
+  for (int i = 0; i < N_AGENCIES; i++)
+    for (int t = 0; t < 2; t++)
+      sync_ok (ag[i].t[t], 0);
+
+  /* Online: each agency's official eats at every terminal of the others. */
+  for (int i = 0; i < N_AGENCIES; i++)
+    for (int j = 0; j < N_AGENCIES; j++)
+      for (int t = 0; t < 2 && j != i; t++)
+        {
+          g_autoptr(CanteenVisitorReceipt) r = pay_with (ag[j].t[t], ag[i].cert_bytes, ag[i].card_sk, TRAY,
+                                                         G_N_ELEMENTS (TRAY), &error);
+          g_assert_no_error (error);
+          g_assert_true (r->online);
+          g_assert_cmpstr (r->issuer_name, ==, names[i]);
+          ag[j].acquired_fen += 1700;
+          ag[i].issued_fen += 1700;
+          ag[i].meals_issued++;
+        }
+  /* An outage: each terminal takes one offline meal (rice, 200 fen) from the
+   * next agency's official. */
+  service_env_stop (w.env);
+  for (int j = 0; j < N_AGENCIES; j++)
+    for (int t = 0; t < 2; t++)
+      {
+        int i = (j + 1 + t) % N_AGENCIES;
+        g_autoptr(CanteenVisitorReceipt) r = pay_with (ag[j].t[t], ag[i].cert_bytes, ag[i].card_sk, &TRAY[1], 1,
+                                                       &error);
+        g_assert_no_error (error);
+        g_assert_false (r->online);
+        ag[j].acquired_fen += 200;
+        ag[i].issued_fen += 200;
+        ag[i].meals_issued++;
+      }
+  service_env_start (w.env);
+  for (int i = 0; i < N_AGENCIES; i++)
+    for (int t = 0; t < 2; t++)
+      {
+        repoint (ag[i].t[t], w.env);
+        sync_ok (ag[i].t[t], 2 + 1);    /* one online meal per other agency + one offline */
+        sync_ok (ag[i].t[t], 0);
+      }
+  for (int i = 0; i < N_AGENCIES; i++)
+    total_records += ag[i].meals_issued;
+  {
+    g_autofree char *stored = service_query (w.env, "SELECT count(*) FROM records");
+    g_autofree char *want = g_strdup_printf ("%" G_GINT64_FORMAT, total_records);
+    g_assert_cmpstr (stored, ==, want);
+  }
+
+  /* The window closes: the net positions are what the sales make, and sum to 0. */
+  g_assert_cmpint (service_cli (w.env, &out, &err, "window", "close", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (service_cli (w.env, &out, &err, "positions", "--json", NULL), ==, 0);
+  positions = json_object_get_array_member (json_of (out, parser), "positions");
+  for (guint k = 0; k < json_array_get_length (positions); k++)
+    {
+      JsonObject *p = json_array_get_object_element (positions, k);
+      const char *code = json_object_get_string_member (p, "agency");
+      gint64 net = json_object_get_int_member (p, "net_fen");
+      sum += net;
+      for (int i = 0; i < N_AGENCIES; i++)
+        if (g_str_equal (code, ag[i].code))
+          {
+            g_assert_cmpint (net, ==, ag[i].acquired_fen - ag[i].issued_fen);
+            seen++;
+          }
+    }
+  g_assert_cmpint (sum, ==, 0);
+  g_assert_cmpint (seen, ==, N_AGENCIES);
+
+  /* Each back office posts its officials' meals once. */
+  for (int i = 0; i < N_AGENCIES; i++)
+    {
+      CanteenPostingReport posting;
+      CanteenAccount account;
+
+      g_assert_true (canteen_ledger_topup (ag[i].t[0], ag[i].card_id, 50000, "t-1", &account, &error));
+      canteen_account_clear (&account);
+      g_assert_true (canteen_clearing_post_statement (ag[i].t[0], NULL, TRUE, &posting, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (posting.posted, ==, ag[i].meals_issued);
+      canteen_posting_report_clear (&posting);
+      g_assert_true (canteen_clearing_post_statement (ag[i].t[0], NULL, TRUE, &posting, NULL, &error));
+      g_assert_cmpint (posting.posted, ==, 0);
+      g_assert_cmpint (posting.already, ==, ag[i].meals_issued);
+      canteen_posting_report_clear (&posting);
+      g_assert_true (canteen_ledger_get_account (ag[i].t[0], ag[i].card_id, &account, &error));
+      g_assert_cmpint (account.balance_fen, ==, 50000 - ag[i].issued_fen);
+      canteen_account_clear (&account);
+    }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  if (service_cli (w.env, &out, &err, "verify", NULL) != 0)
+    g_error ("verify failed: %s%s", out, err);
+
+  for (int i = 0; i < N_AGENCIES; i++)
+    {
+      for (int t = 0; t < 2; t++)
+        {
+          canteen_ledger_close (ag[i].t[t]);
+          g_free (ag[i].path[t]);
+        }
+      canteen_card_cert_clear (&ag[i].cert);
+      g_bytes_unref (ag[i].cert_bytes);
+    }
+  service_env_free (w.env);
+  rm_rf (w.dir);
+  g_free (w.dir);
+}
+
+/* ---- crashes in the middle of an upload ----------------------------------------------- */
+
+/* n offline sales of rice on B by a card of A with room for them (the
+ * service down: each is refused at connect, quickly). */
+static void
+offline_sales (World *w, const char *card_id, int n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *card_file = g_strdup_printf ("%s/%s.card", w->dir, card_id);
+  CanteenCardIssue issue = { card_id, "李四", 1000000, 1000000, NULL };
+  CanteenCardCert cert;
+  guint8 sk[CANTEEN_PROTO_SK_BYTES];
+  g_autoptr(GBytes) bytes = NULL;
+  gboolean opened;
+
+  g_assert_true (canteen_visitor_issue_card (w->a, &issue, card_file, now, &opened, &error));
+  g_assert_true (canteen_card_file_read (card_file, &cert, sk, &error));
+  g_assert_no_error (error);
+  bytes = canteen_card_cert_to_bytes (&cert);
+  sync_ok (w->b, 0);
+  service_env_stop (w->env);
+  for (int k = 0; k < n; k++)
+    {
+      g_autoptr(CanteenVisitorReceipt) r = pay_with (w->b, bytes, sk, &TRAY[1], 1, &error);
+      g_assert_no_error (error);
+      g_assert_false (r->online);
+    }
+  canteen_card_cert_clear (&cert);
+  service_env_start (w->env);
+  repoint (w->b, w->env);
+  repoint (w->a, w->env);
+}
+
+static void
+assert_stored_once (World *w, int n)
+{
+  g_autofree char *count = service_query (w->env, "SELECT count(*) FROM records WHERE terminal = 'TB1'");
+  g_autofree char *distinct = service_query (w->env, "SELECT count(DISTINCT seq) FROM records WHERE terminal = 'TB1'");
+  g_autofree char *want = g_strdup_printf ("%d", n);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *positions;
+
+  g_assert_cmpstr (count, ==, want);
+  g_assert_cmpstr (distinct, ==, want);
+  g_assert_cmpint (service_cli (w->env, &out, &err, "window", "close", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (service_cli (w->env, &out, &err, "positions", "--json", NULL), ==, 0);
+  positions = json_object_get_array_member (json_of (out, parser), "positions");
+  for (guint k = 0; k < json_array_get_length (positions); k++)
+    {
+      JsonObject *p = json_array_get_object_element (positions, k);
+      gint64 net = json_object_get_int_member (p, "net_fen");
+      if (g_str_equal (json_object_get_string_member (p, "agency"), "B"))
+        g_assert_cmpint (net, ==, (gint64) n * 200);
+      else if (g_str_equal (json_object_get_string_member (p, "agency"), "A"))
+        g_assert_cmpint (net, ==, -(gint64) n * 200);
+    }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  if (service_cli (w->env, &out, &err, "verify", NULL) != 0)
+    g_error ("verify failed: %s%s", out, err);
+}
+
+static gpointer
+sync_thread (gpointer path)
+{
+  g_autoptr(GError) error = NULL;
+  CanteenLedger *l = canteen_ledger_open (path, &error);
+  CanteenSyncReport report;
+  gboolean ok;
+
+  g_assert_no_error (error);
+  ok = canteen_clearing_sync (l, FALSE, NULL, &report, &error);
+  canteen_sync_report_clear (&report);
+  canteen_ledger_close (l);
+  return GINT_TO_POINTER (ok);
+}
+
+#define CRASH_RECORDS 300
+
+/* utime + stime of a process, in clock ticks (/proc/PID/stat fields 14, 15). */
+static gint64
+cpu_ticks (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (after = strrchr (text, ')')) == NULL)
+    return -1;
+  fields = g_strsplit (after + 2, " ", 0);   /* fields[0] is field 3 (state) */
+  if (g_strv_length (fields) < 13)
+    return -1;
+  return g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10);
+}
+
+static void
+test_server_killed_mid_batch (void)
+{
+  World *w = world_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *before = NULL;
+  GThread *thread;
+  gint64 busy;
+  int status = 0;
+  gboolean ok;
+
+  offline_sales (w, "A0002", CRASH_RECORDS);
+  /* One batch of 300 records, built ahead so the sync goes straight to it. */
+  g_assert_cmpint (canteen_outbox_build (w->b, 0, now, &error), ==, 1);
+  busy = cpu_ticks (w->env->pid);
+  thread = g_thread_new ("sync", sync_thread, w->path_b);
+  /* Killed once the idle server starts burning CPU on the batch (it is
+   * verifying or storing it): really in the middle of the request. */
+  for (int k = 0; k < 5000 && cpu_ticks (w->env->pid) == busy; k++)
+    g_usleep (1000);
+  kill (w->env->pid, SIGKILL);
+  g_assert_cmpint (waitpid (w->env->pid, &status, 0), ==, w->env->pid);
+  g_spawn_close_pid (w->env->pid);
+  w->env->pid = 0;
+  close (w->env->out_fd);
+  w->env->out_fd = -1;
+  ok = GPOINTER_TO_INT (g_thread_join (thread));
+  /* The same database, a new process. */
+  service_env_start (w->env);
+  repoint (w->b, w->env);
+  before = service_query (w->env, "SELECT count(*) FROM records WHERE terminal = 'TB1'");
+  g_test_message ("killed server had stored %s of %d records (sync %s)", before, CRASH_RECORDS,
+                  ok ? "finished" : "failed");
+  g_assert_true (g_str_equal (before, "0") || g_str_equal (before, G_STRINGIFY (CRASH_RECORDS)));
+  if (!ok)
+    sync_ok (w->b, CRASH_RECORDS);
+  sync_ok (w->b, 0);
+  assert_stored_once (w, CRASH_RECORDS);
+  world_free (w);
+}
+
+#define SYNC_KILL_RECORDS 40
+
+static void
+test_terminal_killed_mid_sync (void)
+{
+  World *w = world_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CanteenOutboxBatch) batch = NULL;
+  const char *argv[] = { g_getenv ("CANTEENCTL"), "--db", w->path_b, "sync", NULL };
+  GPid child;
+  int status = 0;
+
+  offline_sales (w, "A0003", SYNC_KILL_RECORDS);
+  /* The service hangs (stopped): the terminal's upload is in flight when it dies. */
+  stop_server (w->env);
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
+                                | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &child, &error));
+  g_assert_no_error (error);
+  /* Wait until the child has built its batch (it uploads right after). */
+  for (int k = 0; k < 1000 && batch == NULL; k++)
+    {
+      batch = canteen_outbox_next_unsent (w->b, &error);
+      g_assert_no_error (error);
+      if (batch == NULL)
+        g_usleep (10 * 1000);
+    }
+  g_assert_nonnull (batch);
+  g_usleep (300 * 1000);
+  kill (child, SIGKILL);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (WIFSIGNALED (status));
+  g_spawn_close_pid (child);
+  kill (w->env->pid, SIGCONT);
+  /* The next sync sends the same batch: everything stored, once. */
+  sync_ok (w->b, SYNC_KILL_RECORDS);
+  sync_ok (w->b, 0);
+  assert_stored_once (w, SYNC_KILL_RECORDS);
+  world_free (w);
+}
+
 int
 main (int argc, char **argv)
 {
+  const char *backend = "sqlite";
+
+  /* The backend is the first non-option argument (as in test-clearing-service). */
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "sqlite") || g_str_equal (argv[i], "pg"))
+      {
+        backend = argv[i];
+        for (int j = i; j < argc - 1; j++)
+          argv[j] = argv[j + 1];
+        argc--;
+        break;
+      }
   g_test_init (&argc, &argv, NULL);
-  service_fixture_backend_init ("sqlite");
+  service_fixture_backend_init (backend);
   g_test_add_func ("/terminal-e2e/day", test_day);
   g_test_add_func ("/terminal-e2e/lost-answer", test_lost_answer);
   g_test_add_func ("/terminal-e2e/conflict-is-loud", test_conflict_is_loud);
   g_test_add_func ("/terminal-e2e/async-client", test_async_client);
   g_test_add_func ("/terminal-e2e/authorise-timeout", test_authorise_timeout);
+  g_test_add_func ("/terminal-e2e/three-agencies", test_three_agencies);
+  g_test_add_func ("/terminal-e2e/server-killed-mid-batch", test_server_killed_mid_batch);
   if (g_getenv ("CANTEENCTL") != NULL)
-    g_test_add_func ("/terminal-e2e/cli", test_cli);
+    {
+      g_test_add_func ("/terminal-e2e/cli", test_cli);
+      g_test_add_func ("/terminal-e2e/terminal-killed-mid-sync", test_terminal_killed_mid_sync);
+    }
   return g_test_run ();
 }
