@@ -4,6 +4,7 @@
 
 #include <glib/gstdio.h>
 
+#include "kiosk-devices.h"
 #include "test-wait.h"
 
 CanteenKioskApp *
@@ -42,6 +43,59 @@ kiosk_test_app_screenshot (CanteenKioskApp *app, const char *name, guint wait_ms
   g_action_group_activate_action (G_ACTION_GROUP (app), "screenshot", g_variant_new_string (path));
   g_assert_true (test_wait_until (file_exists, path, wait_ms));
   g_test_message ("screenshot: %s", path);
+}
+
+char *
+kiosk_test_app_page (CanteenKioskApp *app)
+{
+  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (app), "page");
+  return g_variant_dup_string (state, NULL);
+}
+
+typedef struct { CanteenKioskApp *app; const char *page; guint n; } AppWait;
+
+static gboolean
+page_is (gpointer data)
+{
+  AppWait *w = data;
+  g_autofree char *now = kiosk_test_app_page (w->app);
+  return g_str_equal (now, w->page);
+}
+
+void
+kiosk_test_app_wait_for_page (CanteenKioskApp *app, const char *page, guint wait_ms)
+{
+  AppWait w = { app, page, 0 };
+
+  if (!test_wait_until (page_is, &w, wait_ms))
+    {
+      g_autofree char *now = kiosk_test_app_page (app);
+      g_error ("page is still “%s”, expected “%s”", now, page);
+    }
+}
+
+static gboolean
+devices_ready (gpointer data)
+{
+  AppWait *w = data;
+  GListModel *list = canteen_kiosk_devices_get_list (canteen_kiosk_app_get_devices (w->app));
+  guint n = g_list_model_get_n_items (list);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CanteenDevice) device = g_list_model_get_item (list, i);
+      if (canteen_device_get_state (device) != CANTEEN_DEVICE_STATE_READY)
+        return FALSE;
+    }
+  return n == w->n;
+}
+
+void
+kiosk_test_app_wait_for_devices (CanteenKioskApp *app, guint n, guint wait_ms)
+{
+  AppWait w = { app, NULL, n };
+
+  g_assert_true (test_wait_until (devices_ready, &w, wait_ms));
 }
 
 void

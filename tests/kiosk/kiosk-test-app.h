@@ -26,6 +26,14 @@ void kiosk_test_app_finish (CanteenKioskApp **app);
  * `name` in $CANTEEN_SCREENSHOT_DIR and waits for the file; does nothing
  * when that variable is unset. */
 void kiosk_test_app_screenshot (CanteenKioskApp *app, const char *name, guint wait_ms);
+/* app.page's state ("order", "tap", "result"...), newly allocated. */
+char *kiosk_test_app_page (CanteenKioskApp *app);
+/* Iterates the main loop until app.page is `page`; fails the test (naming
+ * the page it is on) after `wait_ms`. */
+void kiosk_test_app_wait_for_page (CanteenKioskApp *app, const char *page, guint wait_ms);
+/* Iterates the main loop until the app follows exactly `n` devices, all
+ * READY; fails the test after `wait_ms`. */
+void kiosk_test_app_wait_for_devices (CanteenKioskApp *app, guint n, guint wait_ms);
 /* Removes a test's temporary directory and everything in it. */
 void kiosk_test_remove_tree (const char *path);
 

@@ -52,13 +52,6 @@ emulation_of (Fixture *f)
   return canteen_kiosk_app_get_emulation (f->app);
 }
 
-static char *
-page_of (Fixture *f)
-{
-  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (f->app), "page");
-  return g_variant_dup_string (state, NULL);
-}
-
 static void
 activate (Fixture *f, const char *action, GVariant *parameter)
 {
@@ -69,44 +62,6 @@ static gboolean
 action_enabled (Fixture *f, const char *action)
 {
   return g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), action);
-}
-
-typedef struct { Fixture *f; const char *page; } PageWait;
-
-static gboolean
-page_is (gpointer data)
-{
-  PageWait *w = data;
-  g_autofree char *now = page_of (w->f);
-  return g_str_equal (now, w->page);
-}
-
-static void
-wait_for_page (Fixture *f, const char *page)
-{
-  PageWait w = { f, page };
-
-  if (!test_wait_until (page_is, &w, WAIT_MS))
-    {
-      g_autofree char *now = page_of (f);
-      g_error ("page is still “%s”, expected “%s”", now, page);
-    }
-}
-
-static gboolean
-devices_ready (gpointer data)
-{
-  Fixture *f = data;
-  GListModel *list = canteen_kiosk_devices_get_list (canteen_kiosk_app_get_devices (f->app));
-  guint n = g_list_model_get_n_items (list);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CanteenDevice) device = g_list_model_get_item (list, i);
-      if (canteen_device_get_state (device) != CANTEEN_DEVICE_STATE_READY)
-        return FALSE;
-    }
-  return n == 3;
 }
 
 static void
@@ -131,7 +86,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
                                  "demo", TRUE, "emulate-devices", TRUE, NULL);
   g_assert_nonnull (emulation_of (f));
   g_assert_null (canteen_kiosk_app_get_devices_problem (f->app));
-  g_assert_true (test_wait_until (devices_ready, f, WAIT_MS));
+  kiosk_test_app_wait_for_devices (f->app, 3, WAIT_MS);
   g_signal_connect (canteen_kiosk_app_get_flow (f->app), "notify::busy", G_CALLBACK (busy_cb), f);
 }
 
@@ -166,7 +121,7 @@ order_and_pay (Fixture *f, const char *dish)
 {
   activate (f, "add-dish", g_variant_new_string (dish));
   activate (f, "pay", NULL);
-  wait_for_page (f, "tap");
+  kiosk_test_app_wait_for_page (f->app, "tap", WAIT_MS);
 }
 
 /* --- tap pays ------------------------------------------------------------ */
@@ -187,13 +142,13 @@ test_tap_pays_once (Fixture *f, gconstpointer data)
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN);
 
   activate (f, "pay", NULL);
-  wait_for_page (f, "tap");
+  kiosk_test_app_wait_for_page (f->app, "tap", WAIT_MS);
   kiosk_test_app_screenshot (f->app, "kiosk-devices-tap.png", WAIT_MS);
 
   /* The demo button's path: the emulated reader, the real driver, then
    * app.tap-card with the UID it read. */
   activate (f, "demo-tap", g_variant_new_string (CHIP_CARD));
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN - KIOSK_FIXTURE_DISH_PORK_FEN);
   g_assert_cmpstr (canteen_checkout_flow_get_receipt (canteen_kiosk_app_get_flow (f->app))->card, ==, CHIP_CARD);
 
@@ -205,7 +160,7 @@ test_tap_pays_once (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->payments, ==, 1);
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN - KIOSK_FIXTURE_DISH_PORK_FEN);
   {
-    g_autofree char *page = page_of (f);
+    g_autofree char *page = kiosk_test_app_page (f->app);
     g_assert_cmpstr (page, ==, "result");
   }
 }
@@ -216,7 +171,7 @@ test_demo_tap_non_chip_card (Fixture *f, gconstpointer data)
 {
   order_and_pay (f, KIOSK_FIXTURE_DISH_RICE);
   activate (f, "demo-tap", g_variant_new_string (KIOSK_FIXTURE_CARD_RICH));
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   g_assert_cmpint (kiosk_fixture_balance (f->ledger, KIOSK_FIXTURE_CARD_RICH), ==,
                    KIOSK_FIXTURE_CARD_RICH_FEN - KIOSK_FIXTURE_DISH_RICE_FEN);
 }
@@ -235,7 +190,7 @@ test_double_tap (Fixture *f, gconstpointer data)
   canteen_emu_ccid_reader_tap (reader, card, 60);
   test_spin_ms (120);
   canteen_emu_ccid_reader_tap (reader, card, 60);
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   test_spin_ms (800);
   g_assert_cmpuint (f->payments, ==, 1);
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN - KIOSK_FIXTURE_DISH_RICE_FEN);
@@ -263,7 +218,7 @@ test_unreadable_then_pays (Fixture *f, gconstpointer data)
   g_assert_true (test_wait_until (message_shown, f, WAIT_MS));
   g_assert_cmpstr (canteen_tap_page_get_message_text (tap_page), ==, "读卡失败，请重新刷卡");
   {
-    g_autofree char *page = page_of (f);
+    g_autofree char *page = kiosk_test_app_page (f->app);
     g_assert_cmpstr (page, ==, "tap");
   }
   g_assert_cmpuint (f->payments, ==, 0);
@@ -272,7 +227,7 @@ test_unreadable_then_pays (Fixture *f, gconstpointer data)
   /* The emulated tap ends by itself; the next one reads and pays. */
   test_spin_ms (CANTEEN_KIOSK_EMULATION_TAP_MS + 200);
   activate (f, "demo-tap", g_variant_new_string (CHIP_CARD));
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN - KIOSK_FIXTURE_DISH_PORK_FEN);
   /* The message belonged to the tap page. */
   g_assert_null (canteen_tap_page_get_message_text (tap_page));
@@ -327,7 +282,7 @@ test_reader_unplug_replug (Fixture *f, gconstpointer data)
   wait_for_indicator (f, CANTEEN_DEVICE_KIND_CARD_READER, "读卡器");
   g_assert_null (canteen_tap_page_get_message_text (canteen_kiosk_window_get_tap_page (window_of (f))));
   activate (f, "demo-tap", g_variant_new_string (CHIP_CARD));
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN - KIOSK_FIXTURE_DISH_RICE_FEN);
 
   /* A language switch rebuilds the window: the new status bar follows the
@@ -468,7 +423,7 @@ test_print_receipt (Fixture *f, gconstpointer data)
   g_assert_false (action_enabled (f, "print-receipt"));
   order_and_pay (f, KIOSK_FIXTURE_DISH_PORK);
   activate (f, "demo-tap", g_variant_new_string (CHIP_CARD));
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   checkout_id = g_strdup (canteen_checkout_flow_get_last_checkout_id (canteen_kiosk_app_get_flow (f->app)));
   kiosk_test_app_screenshot (f->app, "kiosk-devices-paid.png", WAIT_MS);
 
@@ -494,7 +449,7 @@ test_print_receipt (Fixture *f, gconstpointer data)
   g_assert_cmpint (balance (f), ==, CHIP_CARD_FEN - KIOSK_FIXTURE_DISH_PORK_FEN);
   g_assert_cmpuint (f->payments, ==, 1);
   {
-    g_autofree char *page = page_of (f);
+    g_autofree char *page = kiosk_test_app_page (f->app);
     g_assert_cmpstr (page, ==, "result");
   }
 
@@ -508,7 +463,7 @@ test_print_receipt (Fixture *f, gconstpointer data)
 
   /* Back to ordering: no receipt, nothing to print. */
   activate (f, "done", NULL);
-  wait_for_page (f, "order");
+  kiosk_test_app_wait_for_page (f->app, "order", WAIT_MS);
   g_assert_false (action_enabled (f, "print-receipt"));
 }
 

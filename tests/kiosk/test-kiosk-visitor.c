@@ -127,55 +127,10 @@ reader_of (Fixture *f)
   return canteen_kiosk_emulation_get_reader (canteen_kiosk_app_get_emulation (f->app));
 }
 
-static char *
-page_of (Fixture *f)
-{
-  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (f->app), "page");
-  return g_variant_dup_string (state, NULL);
-}
-
 static void
 activate (Fixture *f, const char *action, GVariant *parameter)
 {
   g_action_group_activate_action (G_ACTION_GROUP (f->app), action, parameter);
-}
-
-typedef struct { Fixture *f; const char *page; } PageWait;
-
-static gboolean
-page_is (gpointer data)
-{
-  PageWait *w = data;
-  g_autofree char *now = page_of (w->f);
-  return g_str_equal (now, w->page);
-}
-
-static void
-wait_for_page (Fixture *f, const char *page)
-{
-  PageWait w = { f, page };
-
-  if (!test_wait_until (page_is, &w, WAIT_MS))
-    {
-      g_autofree char *now = page_of (f);
-      g_error ("page is still “%s”, expected “%s”", now, page);
-    }
-}
-
-static gboolean
-devices_ready (gpointer data)
-{
-  Fixture *f = data;
-  GListModel *list = canteen_kiosk_devices_get_list (canteen_kiosk_app_get_devices (f->app));
-  guint n = g_list_model_get_n_items (list);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CanteenDevice) device = g_list_model_get_item (list, i);
-      if (canteen_device_get_state (device) != CANTEEN_DEVICE_STATE_READY)
-        return FALSE;
-    }
-  return n == 3;
 }
 
 static void
@@ -219,7 +174,7 @@ start_app (Fixture *f)
   f->app = kiosk_test_app_start ("db-path", f->db_path, "windowed", TRUE,
                                  "demo", TRUE, "emulate-devices", TRUE, NULL);
   g_assert_null (canteen_kiosk_app_get_devices_problem (f->app));
-  g_assert_true (test_wait_until (devices_ready, f, WAIT_MS));
+  kiosk_test_app_wait_for_devices (f->app, 3, WAIT_MS);
   g_signal_connect (flow_of (f), "notify::busy", G_CALLBACK (busy_cb), f);
 }
 
@@ -286,7 +241,7 @@ order_and_pay (Fixture *f)
   activate (f, "add-dish", g_variant_new_string (KIOSK_FIXTURE_DISH_PORK));
   activate (f, "add-dish", g_variant_new_string (KIOSK_FIXTURE_DISH_RICE));
   activate (f, "pay", NULL);
-  wait_for_page (f, "tap");
+  kiosk_test_app_wait_for_page (f->app, "tap", WAIT_MS);
 }
 
 static const char *
@@ -300,7 +255,7 @@ declined_title (Fixture *f)
 static void
 assert_declined (Fixture *f, const char *title)
 {
-  wait_for_page (f, "declined");
+  kiosk_test_app_wait_for_page (f->app, "declined", WAIT_MS);
   g_assert_cmpstr (declined_title (f), ==, title);
   g_assert_true (canteen_checkout_flow_get_problem (flow_of (f))->is_decline);
   g_assert_null (canteen_tray_peek_checkout_id (canteen_checkout_flow_get_tray (flow_of (f))));
@@ -334,7 +289,7 @@ test_tap_pays_offline (Fixture *f, gconstpointer data)
 
   order_and_pay (f);
   canteen_emu_ccid_reader_tap (reader_of (f), card, 0);
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   g_assert_cmpuint (f->payments, ==, 1);
 
   /* Read (SELECT, READ BINARY and its GET RESPONSE chain) and signed by
@@ -398,7 +353,7 @@ test_tap_pays_offline (Fixture *f, gconstpointer data)
   /* The reader asked its UID (GET DATA) and nothing else: not read, not signed. */
   g_assert_cmpuint (canteen_emu_card_get_transmit_count (card), <=, apdus + 1);
   {
-    g_autofree char *page = page_of (f);
+    g_autofree char *page = kiosk_test_app_page (f->app);
     g_assert_cmpstr (page, ==, "result");
   }
 }
@@ -407,7 +362,7 @@ static gboolean
 page_is_result_or_error (gpointer data)
 {
   Fixture *f = data;
-  g_autofree char *page = page_of (f);
+  g_autofree char *page = kiosk_test_app_page (f->app);
   return g_str_equal (page, "result") || g_str_equal (page, "error");
 }
 
@@ -428,18 +383,18 @@ test_double_tap (Fixture *f, gconstpointer data)
   g_assert_true (test_wait_until (page_is_result_or_error, f, WAIT_MS));
   test_spin_ms (800);
   g_assert_cmpuint (f->payments, ==, 1);
-  page = page_of (f);
+  page = kiosk_test_app_page (f->app);
   if (g_str_equal (page, "error"))
     {
       g_assert_cmpint (visitor_records (f), ==, 0);
       activate (f, "pay", NULL);
-      wait_for_page (f, "tap");
+      kiosk_test_app_wait_for_page (f->app, "tap", WAIT_MS);
       canteen_emu_ccid_reader_tap (reader_of (f), card, 0);
-      wait_for_page (f, "result");
+      kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
       g_assert_cmpuint (f->payments, ==, 2);
     }
   {
-    g_autofree char *now = page_of (f);
+    g_autofree char *now = kiosk_test_app_page (f->app);
     g_assert_cmpstr (now, ==, "result");
   }
   g_assert_cmpint (visitor_records (f), ==, 1);
@@ -463,7 +418,7 @@ test_visitor_tap_action (Fixture *f, gconstpointer data)
 
   order_and_pay (f);
   activate (f, "visitor-tap", g_variant_new_string (path));
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   g_assert_cmpstr (canteen_checkout_flow_get_visitor (flow_of (f))->issuer_name, ==, ISSUER_NAME);
   g_assert_cmpstr (canteen_checkout_flow_get_receipt (flow_of (f))->card, ==, "V-0002");
   g_assert_cmpint (visitor_records (f), ==, 1);
@@ -505,11 +460,11 @@ test_demo_visitor_button (Fixture *f, gconstpointer data)
   g_signal_connect (flow_of (f), "notify::busy", G_CALLBACK (busy_cb), f);
   activate (f, "add-dish", g_variant_new_string (KIOSK_FIXTURE_DISH_RICE));
   activate (f, "pay", NULL);
-  wait_for_page (f, "tap");
+  kiosk_test_app_wait_for_page (f->app, "tap", WAIT_MS);
   button = find_action_button (GTK_WIDGET (canteen_kiosk_window_get_tap_page (window_of (f))), "app.visitor-tap");
   g_assert_nonnull (button);
   gtk_widget_activate (button);
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   g_assert_cmpstr (canteen_checkout_flow_get_receipt (flow_of (f))->card, ==, "V-0003");
   g_assert_cmpint (canteen_checkout_flow_get_receipt (flow_of (f))->charged_fen, ==, RICE_VISITOR_FEN);
 }
@@ -532,7 +487,7 @@ test_own_agency_card_pays_by_account (Fixture *f, gconstpointer data)
 
   order_and_pay (f);
   canteen_emu_ccid_reader_tap (reader_of (f), card, 0);
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   g_assert_null (canteen_checkout_flow_get_visitor (flow_of (f)));
   g_assert_cmpint (kiosk_fixture_balance (f->ledger, KIOSK_FIXTURE_CARD_CHIP), ==,
                    KIOSK_FIXTURE_CARD_CHIP_FEN - KIOSK_FIXTURE_DISH_PORK_FEN - KIOSK_FIXTURE_DISH_RICE_FEN);
@@ -559,7 +514,7 @@ test_card_removed_before_signing (Fixture *f, gconstpointer data)
   order_and_pay (f);
   g_signal_connect (flow_of (f), "notify::busy", G_CALLBACK (remove_card_when_busy_cb), f);
   canteen_emu_ccid_reader_tap (reader_of (f), card, 0);
-  wait_for_page (f, "error");
+  kiosk_test_app_wait_for_page (f->app, "error", WAIT_MS);
   g_signal_handlers_disconnect_by_func (flow_of (f), remove_card_when_busy_cb, f);
   problem = canteen_checkout_flow_get_problem (flow_of (f));
   g_assert_false (problem->is_decline);
@@ -569,9 +524,9 @@ test_card_removed_before_signing (Fixture *f, gconstpointer data)
 
   /* "Try again", and the card comes back. */
   activate (f, "pay", NULL);
-  wait_for_page (f, "tap");
+  kiosk_test_app_wait_for_page (f->app, "tap", WAIT_MS);
   canteen_emu_ccid_reader_tap (reader_of (f), card, 0);
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   g_assert_cmpstr (canteen_checkout_flow_get_last_checkout_id (flow_of (f)), ==, checkout_id);
   g_assert_cmpint (visitor_records (f), ==, 1);
 }
@@ -637,14 +592,14 @@ test_over_offline_limit (Fixture *f, gconstpointer data)
   activate (f, "add-dish", g_variant_new_string (KIOSK_FIXTURE_DISH_PORK));
   activate (f, "add-dish", g_variant_new_string (KIOSK_FIXTURE_DISH_RICE));
   activate (f, "pay", NULL);
-  wait_for_page (f, "tap");
+  kiosk_test_app_wait_for_page (f->app, "tap", WAIT_MS);
   canteen_emu_ccid_reader_tap (reader_of (f), card, 0);
   assert_declined (f, "超过本终端脱机限额");
 
   /* The card's own offline cap, lower than the floor limit. */
   canteen_emu_ccid_reader_remove (reader_of (f));
   activate (f, "cancel", NULL);
-  wait_for_page (f, "order");
+  kiosk_test_app_wait_for_page (f->app, "order", WAIT_MS);
   activate (f, "clear-tray", NULL);
   {
     g_autoptr(CanteenEmuCard) small = make_visitor_card (f, 1000);
@@ -730,7 +685,7 @@ test_sync_state_in_status_bar (Fixture *f, gconstpointer data)
   /* No answer to the online authorisation: the offline rules accept it. */
   order_and_pay (f);
   canteen_emu_ccid_reader_tap (reader_of (f), card, 0);
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   g_assert_false (canteen_checkout_flow_get_visitor (flow_of (f))->online);
   g_assert_cmpint (visitor_records (f), ==, 1);
 
@@ -845,7 +800,7 @@ test_online_with_clearing_service (Fixture *f, gconstpointer data)
   start_app (f);
   order_and_pay (f);
   canteen_emu_ccid_reader_tap (reader_of (f), card, 0);
-  wait_for_page (f, "result");
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
   paid = canteen_checkout_flow_get_visitor (flow_of (f));
   g_assert_true (paid->online);
   g_assert_nonnull (paid->authorisation);
