@@ -1,4 +1,5 @@
-/* ledger-frames.c — the camera frame behind each recognised checkout.
+/* ledger-frames.c — the camera frame behind each recognised checkout, and
+ * the photos of returned trays (waste.h).
  *
  * The file is written first (atomically: temp file + rename, fsync'd by
  * g_file_set_contents), then the row; a crash between the two leaves an
@@ -10,6 +11,7 @@
 
 #include "canteen-error.h"
 #include "validate.h"
+#include "waste.h"
 
 #define FRAME_MAX_BYTES (16 * 1024 * 1024)
 
@@ -153,4 +155,113 @@ canteen_ledger_get_frame (CanteenLedger *l, const char *checkout_id, GError **er
       return NULL;
     }
   return g_steal_pointer (&path);
+}
+
+/* ---- returned trays' photos --------------------------------------------- */
+
+static const char *
+photo_extension (const guint8 *data, gsize len)
+{
+  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+
+  if (len >= 4 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF)
+    return "jpg";
+  if (len >= sizeof png && memcmp (data, png, sizeof png) == 0)
+    return "png";
+  return NULL;
+}
+
+static char *
+return_photo_path (CanteenLedger *l, const char *sha, const char *ext)
+{
+  g_autofree char *dir = frames_dir (l);
+  g_autofree char *name = g_strdup_printf ("%s.%s", sha, ext);
+
+  return g_build_filename (dir, "returns", name, NULL);
+}
+
+gboolean
+ledger_keep_return_photo (CanteenLedger *l, GBytes *image, char **out_sha, GError **error)
+{
+  gsize len = g_bytes_get_size (image);
+  const guint8 *data = g_bytes_get_data (image, NULL);
+  const char *ext = len <= FRAME_MAX_BYTES ? photo_extension (data, len) : NULL;
+  g_autofree char *sha = NULL, *path = NULL, *folder = NULL;
+
+  if (ext == NULL)
+    {
+      g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
+                   "image: %" G_GSIZE_FORMAT " bytes that are not a JPEG or PNG photo of at most %d bytes",
+                   len, FRAME_MAX_BYTES);
+      return FALSE;
+    }
+  sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, image);
+  path = return_photo_path (l, sha, ext);
+  /* Named by its content: a file already there holds these very bytes. */
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      folder = g_path_get_dirname (path);
+      if (g_mkdir_with_parents (folder, 0750) != 0)
+        {
+          int saved = errno;
+          g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_DB, "image: %s: %s", folder,
+                       g_strerror (saved));
+          return FALSE;
+        }
+      if (!g_file_set_contents (path, (const char *) data, (gssize) len, error))
+        return FALSE;
+    }
+  *out_sha = g_steal_pointer (&sha);
+  return TRUE;
+}
+
+char *
+canteen_waste_get_return_photo (CanteenLedger *l, const char *return_id, GError **error)
+{
+  static const char * const extensions[] = { "jpg", "png" };
+  g_autofree char *sha = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!canteen_check_key (return_id, "return", error))
+    return NULL;
+  stmt = ledger_stmt (l, "SELECT image_sha256 FROM tray_returns WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, return_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    sha = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      ledger_set_db_error (l, error, "looking up a returned tray");
+      return NULL;
+    }
+  if (sha == NULL)
+    {
+      g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND,
+                   rc == SQLITE_DONE ? "return %s: not recorded" : "return %s: no photo was kept", return_id);
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
+    {
+      g_autofree char *path = return_photo_path (l, sha, extensions[i]);
+      g_autofree char *contents = NULL, *actual = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (path, &contents, &len, NULL))
+        continue;
+      actual = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
+      if (!g_str_equal (actual, sha))
+        {
+          g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CORRUPT,
+                       "return %s: the photo file %s does not match its SHA-256", return_id, path);
+          return NULL;
+        }
+      return g_steal_pointer (&path);
+    }
+  g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND,
+               "return %s: the photo file is gone", return_id);
+  return NULL;
 }

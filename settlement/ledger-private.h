@@ -40,6 +40,11 @@ void     ledger_set_db_error (CanteenLedger *l, GError **error, const char *what
 /* Steps a statement expected to finish (INSERT/UPDATE). */
 gboolean ledger_step_done (CanteenLedger *l, sqlite3_stmt *stmt, const char *what, GError **error);
 
+/* Writes a returned tray's photo (JPEG or PNG, at most 16 MB) as
+ * "<ledger>.frames/returns/<sha256>.<ext>", durably; the same bytes again
+ * are a no-op. *out_sha is its lower-case hex SHA-256. */
+gboolean ledger_keep_return_photo (CanteenLedger *l, GBytes *image, char **out_sha, GError **error);
+
 char    *ledger_meta_get (CanteenLedger *l, const char *key);   /* NULL when absent */
 /* The identity init wrote (cached; re-read if init ran in another process
  * after this handle was opened). NULL before init. */

@@ -360,6 +360,81 @@ already_returned (CanteenLedger *l, const char *checkout_id, char **out_return, 
   return FALSE;
 }
 
+/* The checkout a return at `local` goes with, by the rules of waste.h:
+ * the tag, else the card's checkout in the meal period, else unmatched
+ * (m->checkout_id NULL, the day and period of the return). FALSE (error
+ * set) on a database error or a CONFLICT: another card's tag, or a
+ * checkout returned already. `card` is normalised. */
+static gboolean
+resolve_match (CanteenLedger *l, const char *checkout_id, const char *card, GDateTime *local, Match *m,
+               GError **error)
+{
+  g_autofree char *earlier = NULL;
+  CanteenMealConfig meals;
+
+  if (!canteen_ledger_get_meal_config (l, &meals, error))
+    return FALSE;
+  if (checkout_id != NULL && !match_by_id (l, checkout_id, m, error))
+    return FALSE;
+  if (m->checkout_id != NULL && card != NULL && g_strcmp0 (card, m->card) != 0)
+    {
+      g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT,
+                   "return: the tray's checkout %s was paid by another card than %s; not attached",
+                   checkout_id, card);
+      return FALSE;
+    }
+  if (m->checkout_id == NULL && card != NULL)
+    {
+      g_autofree char *today = g_date_time_format (local, "%Y-%m-%d");
+      if (!match_by_card (l, card, today, return_period (&meals, local), m, error))
+        return FALSE;
+    }
+  if (m->checkout_id == NULL)
+    {
+      match_clear (m);
+      m->match = CANTEEN_TRAY_MATCH_UNMATCHED;
+      m->local_day = g_date_time_format (local, "%Y-%m-%d");
+      m->period = return_period (&meals, local);
+      return TRUE;
+    }
+  if (already_returned (l, m->checkout_id, &earlier, error))
+    return FALSE;
+  if (earlier != NULL)
+    {
+      g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT,
+                   "return: checkout %s was already returned (return %s)", m->checkout_id, earlier);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+canteen_waste_find_checkout (CanteenLedger *l, const char *checkout_id, const char *card, GDateTime *now,
+                             CanteenTrayMatch *out_match, GError **error)
+{
+  g_autofree char *normal = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  Match m = { NULL, NULL, NULL, CANTEEN_MEAL_NONE, CANTEEN_TRAY_MATCH_UNMATCHED };
+  char *found;
+
+  g_return_val_if_fail (now != NULL, NULL);
+  if (checkout_id != NULL && !canteen_check_key (checkout_id, "checkout", error))
+    return NULL;
+  if (card != NULL && (normal = canteen_card_normalize (card, error)) == NULL)
+    return NULL;
+  local = g_date_time_to_timezone (now, l->tz);
+  if (!resolve_match (l, checkout_id, normal, local, &m, error))
+    {
+      match_clear (&m);
+      return NULL;
+    }
+  if (out_match != NULL)
+    *out_match = m.match;
+  found = g_steal_pointer (&m.checkout_id);
+  match_clear (&m);
+  return found;
+}
+
 /* Grams served per dish on a checkout: the weighed portion when the
  * counter's scale recorded one, the sold grams of a weighed dish, else the
  * dish's standard portion. */
@@ -602,18 +677,36 @@ CanteenTrayReturn *
 canteen_waste_record_return (CanteenLedger *l, const CanteenTrayReturnRequest *q, GDateTime *now,
                              GError **error)
 {
-  g_autofree char *card = NULL, *hash = NULL, *made_id = NULL, *stored_hash = NULL, *earlier = NULL;
+  g_autofree char *card = NULL, *hash = NULL, *made_id = NULL, *stored_hash = NULL, *photo_sha = NULL;
   g_autoptr(GDateTime) local = NULL;
   g_autoptr(GHashTable) served = NULL;
   g_autoptr(CanteenTrayReturn) result = NULL;
-  CanteenMealConfig meals;
   Match m = { NULL, NULL, NULL, CANTEEN_MEAL_NONE, CANTEEN_TRAY_MATCH_UNMATCHED };
   const char *id;
   gint served_total = -1;
 
+  CanteenTrayReturnRequest with_photo;
+
   g_return_val_if_fail (q != NULL && now != NULL, NULL);
   if (!check_request (q, &card, error))
     return NULL;
+  /* The photo is kept before the row that names it (a crash between the
+   * two leaves a file no row names, never the reverse); its SHA-256 is
+   * what the row and the request hash carry. */
+  if (q->image != NULL)
+    {
+      if (!ledger_keep_return_photo (l, q->image, &photo_sha, error))
+        return NULL;
+      if (q->image_sha256 != NULL && !g_str_equal (q->image_sha256, photo_sha))
+        {
+          g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
+                       "image: the photo's SHA-256 is not the one given with it");
+          return NULL;
+        }
+      with_photo = *q;
+      with_photo.image_sha256 = photo_sha;
+      q = &with_photo;
+    }
   if (ledger_agency (l) == NULL)
     {
       g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_INITIALISED,
@@ -642,40 +735,10 @@ canteen_waste_record_return (CanteenLedger *l, const CanteenTrayReturnRequest *q
       return g_steal_pointer (&result);
     }
 
-  if (!canteen_ledger_get_meal_config (l, &meals, error))
+  if (!resolve_match (l, q->checkout_id, card, local, &m, error))
     goto fail;
-  if (q->checkout_id != NULL && !match_by_id (l, q->checkout_id, &m, error))
-    goto fail;
-  if (m.checkout_id != NULL && card != NULL && g_strcmp0 (card, m.card) != 0)
+  if (m.checkout_id != NULL)
     {
-      g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT,
-                   "return: the tray's checkout %s was paid by another card than %s; not attached",
-                   q->checkout_id, card);
-      goto fail;
-    }
-  if (m.checkout_id == NULL && card != NULL)
-    {
-      g_autofree char *today = g_date_time_format (local, "%Y-%m-%d");
-      if (!match_by_card (l, card, today, return_period (&meals, local), &m, error))
-        goto fail;
-    }
-  if (m.checkout_id == NULL)
-    {
-      match_clear (&m);
-      m.match = CANTEEN_TRAY_MATCH_UNMATCHED;
-      m.local_day = g_date_time_format (local, "%Y-%m-%d");
-      m.period = return_period (&meals, local);
-    }
-  else
-    {
-      if (already_returned (l, m.checkout_id, &earlier, error))
-        goto fail;
-      if (earlier != NULL)
-        {
-          g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT,
-                       "return: checkout %s was already returned (return %s)", m.checkout_id, earlier);
-          goto fail;
-        }
       served = served_by_dish (l, m.checkout_id, error);
       if (served == NULL)
         goto fail;

@@ -16,6 +16,9 @@
  *    (checkouts outside meal hours match by tag only) — is stored as
  *    "unmatched" and counted, never attached to a guess. A checkout returned
  *    twice, or a tag of a checkout another card paid for, is CONFLICT.
+ *  - The returned tray's photo, when given, is kept beside the ledger,
+ *    content-addressed by its SHA-256 (canteen_waste_get_return_photo),
+ *    before the return's row is written.
  *  - Weights are whole grams. Refused with CANTEEN_INPUT_ERROR_OUT_OF_RANGE
  *    and nothing written: a negative weight or tare, a weight over
  *    CANTEEN_TRAY_MAX_G, a tare over the weight, a leftover over what the
@@ -70,6 +73,7 @@ typedef struct {
   const char *image_sha256;     /* nullable: hex SHA-256 of the returned tray's photo */
   const CanteenLeftoverInput *leftovers;
   guint       n_leftovers;
+  GBytes     *image;            /* nullable: the photo itself (JPEG or PNG), kept beside the ledger */
 } CanteenTrayReturnRequest;
 
 typedef struct {
@@ -105,6 +109,20 @@ JsonNode *canteen_tray_return_to_json (const CanteenTrayReturn *ret);
  * request returns the stored record (replayed); with another, CONFLICT. */
 CanteenTrayReturn *canteen_waste_record_return (CanteenLedger *ledger, const CanteenTrayReturnRequest *request,
                                                 GDateTime *now, GError **error);
+
+/* Where a return's photo is kept ("<ledger>.frames/returns/<sha256>.jpg"
+ * or ".png"), after checking its SHA-256 against the return's row.
+ * NOT_FOUND when the return has no photo or the file is gone, CORRUPT
+ * when the file is not the photo recorded. */
+char      *canteen_waste_get_return_photo (CanteenLedger *ledger, const char *return_id, GError **error);
+
+/* Which checkout a tray returned `now` would be attached to, by the rules
+ * above, without recording anything (the return station looks up the
+ * checkout's picture before it weighs the leftovers). NULL without an
+ * error when the tray would be unmatched; the same CONFLICTs as
+ * canteen_waste_record_return (another card's tag, returned already). */
+char      *canteen_waste_find_checkout (CanteenLedger *ledger, const char *checkout_id, const char *card,
+                                        GDateTime *now, CanteenTrayMatch *out_match, GError **error);
 
 /* The kitchen's figures for a local day ("YYYY-MM-DD"). Recording a day
  * again corrects it: the newest row counts. */

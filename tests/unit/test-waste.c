@@ -608,6 +608,110 @@ test_pdf_sample (Fixture *f, gconstpointer data)
     }
 }
 
+/* The return station asks which checkout a tray goes with before it
+ * weighs the leftovers: the answer is the one recording then gives, and
+ * asking writes nothing. */
+static void
+test_find_checkout (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GDateTime) lunch = at ("2026-11-23", 12, 30);
+  g_autofree char *before = NULL, *found = NULL, *none = NULL;
+  CanteenTrayMatch match = CANTEEN_TRAY_MATCH_UNMATCHED;
+  GError *error = NULL;
+  CanteenTrayReturn *r;
+
+  sell (f, "C1", "A1", "D01", "2026-11-23", 11, 40);
+  sell (f, "C2", "A1", "D02", "2026-11-23", 12, 10);
+  before = test_db_dump (f->path);
+
+  found = canteen_waste_find_checkout (f->ledger, NULL, "a1", lunch, &match, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, "C2");
+  g_assert_cmpint (match, ==, CANTEEN_TRAY_MATCH_CARD_LATEST);
+  none = canteen_waste_find_checkout (f->ledger, NULL, "A5", lunch, &match, &error);
+  g_assert_no_error (error);
+  g_assert_null (none);
+  g_assert_cmpint (match, ==, CANTEEN_TRAY_MATCH_UNMATCHED);
+  /* Another card's tag: refused, as recording would. */
+  g_assert_null (canteen_waste_find_checkout (f->ledger, "C1", "A2", lunch, &match, &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT);
+  g_clear_error (&error);
+  {
+    g_autofree char *after = test_db_dump (f->path);
+    g_assert_cmpstr (before, ==, after);
+  }
+
+  r = give_back (f, "R1", NULL, "A1", 300, 250, NULL, "2026-11-23", 12, 30, &error);
+  RET_OK (r);
+  g_assert_cmpstr (r->checkout_id, ==, found);
+  canteen_tray_return_free (r);
+  /* Returned now: a second look finds it taken. */
+  g_assert_null (canteen_waste_find_checkout (f->ledger, "C2", NULL, lunch, &match, &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT);
+  g_clear_error (&error);
+}
+
+/* The returned tray's photo is kept (for audit and for the leftovers'
+ * second look), found again by the return, and checked when read; a file
+ * that is not a photo is refused and records nothing. */
+static void
+test_return_photo (Fixture *f, gconstpointer data)
+{
+  static const guint8 jpeg[] = { 0xFF, 0xD8, 0xFF, 0xE0, 'r', 'e', 't', 'u', 'r', 'n', 0xFF, 0xD9 };
+  g_autoptr(GDateTime) when = at ("2026-11-23", 12, 30);
+  g_autoptr(GBytes) photo = g_bytes_new_static (jpeg, sizeof jpeg);
+  g_autoptr(GBytes) text = g_bytes_new_static ("not a photo", 11);
+  g_autofree char *path = NULL, *contents = NULL, *before = NULL;
+  CanteenTrayReturnRequest q = { "R1", NULL, "A1", 300, 250, NULL, NULL, 0, photo };
+  GError *error = NULL;
+  CanteenTrayReturn *r;
+  gsize len = 0;
+
+  sell (f, "C1", "A1", "D01", "2026-11-23", 12, 0);
+  r = canteen_waste_record_return (f->ledger, &q, when, &error);
+  RET_OK (r);
+  canteen_tray_return_free (r);
+  path = canteen_waste_get_return_photo (f->ledger, "R1", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (path, ".jpg"));
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpmem (contents, len, jpeg, sizeof jpeg);
+
+  /* The same return again (the station lost the answer): replayed. */
+  r = canteen_waste_record_return (f->ledger, &q, when, &error);
+  RET_OK (r);
+  g_assert_true (r->replayed);
+  canteen_tray_return_free (r);
+
+  /* Not a photo: refused, nothing recorded. */
+  before = test_db_dump (f->path);
+  q.return_id = "R2";
+  q.image = text;
+  g_assert_null (canteen_waste_record_return (f->ledger, &q, when, &error));
+  g_assert_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID);
+  g_clear_error (&error);
+  {
+    g_autofree char *after = test_db_dump (f->path);
+    g_assert_cmpstr (before, ==, after);
+  }
+
+  /* A photo changed on disk is reported, not shown as the tray's. */
+  g_assert_true (g_file_set_contents (path, "\xFF\xD8\xFF tampered", -1, NULL));
+  g_assert_null (canteen_waste_get_return_photo (f->ledger, "R1", &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CORRUPT);
+  g_clear_error (&error);
+  /* A return without a photo has none to show. */
+  q.return_id = "R3";
+  q.card = NULL;
+  q.image = NULL;
+  r = canteen_waste_record_return (f->ledger, &q, when, &error);
+  RET_OK (r);
+  canteen_tray_return_free (r);
+  g_assert_null (canteen_waste_get_return_photo (f->ledger, "R3", &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -616,6 +720,8 @@ main (int argc, char **argv)
   ADD ("/waste/matching", test_matching);
   ADD ("/waste/bad-weights-change-nothing", test_bad_weights_change_nothing);
   ADD ("/waste/split-leftovers", test_split_leftovers);
+  ADD ("/waste/find-checkout", test_find_checkout);
+  ADD ("/waste/return-photo", test_return_photo);
   ADD ("/waste/indicators", test_indicators);
   ADD ("/waste/report-formats", test_report_formats);
   ADD ("/waste/portion-drift-alert", test_portion_drift_alert);
