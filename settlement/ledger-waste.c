@@ -360,6 +360,8 @@ already_returned (CanteenLedger *l, const char *checkout_id, char **out_return, 
   return FALSE;
 }
 
+static CanteenTrayReturn *load_return (CanteenLedger *l, const char *id, char **out_hash, GError **error);
+
 /* The checkout a return at `local` goes with, by the rules of waste.h:
  * the tag, else the card's checkout in the meal period, else unmatched
  * (m->checkout_id NULL, the day and period of the return). FALSE (error
@@ -409,8 +411,8 @@ resolve_match (CanteenLedger *l, const char *checkout_id, const char *card, GDat
 }
 
 char *
-canteen_waste_find_checkout (CanteenLedger *l, const char *checkout_id, const char *card, GDateTime *now,
-                             CanteenTrayMatch *out_match, GError **error)
+canteen_waste_find_checkout (CanteenLedger *l, const char *return_id, const char *checkout_id, const char *card,
+                             GDateTime *now, CanteenTrayMatch *out_match, GError **error)
 {
   g_autofree char *normal = NULL;
   g_autoptr(GDateTime) local = NULL;
@@ -422,6 +424,20 @@ canteen_waste_find_checkout (CanteenLedger *l, const char *checkout_id, const ch
     return NULL;
   if (card != NULL && (normal = canteen_card_normalize (card, error)) == NULL)
     return NULL;
+  /* A retry of a recorded return: the answer it had. */
+  if (return_id != NULL)
+    {
+      g_autoptr(CanteenTrayReturn) recorded = NULL;
+      if (!canteen_check_key (return_id, "return", error))
+        return NULL;
+      recorded = load_return (l, return_id, NULL, NULL);
+      if (recorded != NULL)
+        {
+          if (out_match != NULL)
+            *out_match = recorded->match;
+          return g_steal_pointer (&recorded->checkout_id);
+        }
+    }
   local = g_date_time_to_timezone (now, l->tz);
   if (!resolve_match (l, checkout_id, normal, local, &m, error))
     {

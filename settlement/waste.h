@@ -120,9 +120,12 @@ char      *canteen_waste_get_return_photo (CanteenLedger *ledger, const char *re
  * above, without recording anything (the return station looks up the
  * checkout's picture before it weighs the leftovers). NULL without an
  * error when the tray would be unmatched; the same CONFLICTs as
- * canteen_waste_record_return (another card's tag, returned already). */
-char      *canteen_waste_find_checkout (CanteenLedger *ledger, const char *checkout_id, const char *card,
-                                        GDateTime *now, CanteenTrayMatch *out_match, GError **error);
+ * canteen_waste_record_return (another card's tag, returned already).
+ * A `return_id` (nullable) recorded already answers with its own checkout:
+ * a retry then records nothing new. */
+char      *canteen_waste_find_checkout (CanteenLedger *ledger, const char *return_id, const char *checkout_id,
+                                        const char *card, GDateTime *now, CanteenTrayMatch *out_match,
+                                        GError **error);
 
 /* The kitchen's figures for a local day ("YYYY-MM-DD"). Recording a day
  * again corrects it: the newest row counts. */

@@ -47,10 +47,12 @@ print_receipt (CliGlobal *g, CanteenLedger *ledger, const CanteenReceipt *receip
 static int
 cmd_checkout (CliGlobal *g, int argc, char **argv)
 {
-  g_autofree char *card = NULL, *id = NULL, *card_file = NULL;
+  g_autofree char *card = NULL, *id = NULL, *card_file = NULL, *image = NULL, *frame = NULL;
   g_auto(GStrv) dishes = NULL;
+  gsize frame_len = 0;
   const GOptionEntry entries[] = {
     { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card that pays", "CARD" },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image, "The camera frame (JPEG) the tray was recognised from, kept with the checkout", "IMG" },
     { "card-file", 0, 0, G_OPTION_ARG_FILENAME, &card_file, "A visiting official pays with this card file", "FILE" },
     { "dish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dishes, "A dish on the tray (repeat; weighed: ID:GRAMS)", "ID" },
     { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Checkout id (UUID); repeating it charges once", "UUID" },
@@ -79,6 +81,16 @@ cmd_checkout (CliGlobal *g, int argc, char **argv)
     }
   if (id == NULL)
     id = g_uuid_string_random ();
+  /* Read before the charge: a frame that cannot be kept charges nothing. */
+  if (image != NULL)
+    {
+      if (card_file != NULL)
+        return cli_usage_error ("checkout: --image is kept with a checkout by --card");
+      if (!g_file_get_contents (image, &frame, &frame_len, &error))
+        return cli_fail (error);
+      if (frame_len < 4 || (guchar) frame[0] != 0xFF || (guchar) frame[1] != 0xD8)
+        return cli_usage_error ("checkout: %s is not a JPEG frame", image);
+    }
   if (card_file != NULL)
     return cli_visitor_checkout (g, card_file, id, (CanteenOrderLine *) (void *) lines->data, lines->len);
   ledger = cli_open_ledger (g, &error);
@@ -88,7 +100,21 @@ cmd_checkout (CliGlobal *g, int argc, char **argv)
                                      lines->len, now, &error);
   if (receipt == NULL)
     return cli_fail (error);
-  return print_receipt (g, ledger, receipt);
+  if (print_receipt (g, ledger, receipt) != CLI_OK)
+    return CLI_FAILED;
+  if (frame != NULL)
+    {
+      g_autoptr(GBytes) jpeg = g_bytes_new_take (g_steal_pointer (&frame), frame_len);
+      /* The payment stands whatever happens here (ledger.h). */
+      if (!canteen_ledger_keep_frame (ledger, receipt->checkout_id, jpeg, &error))
+        {
+          g_printerr ("canteenctl: checkout %s is paid; its frame was not kept: %s\n", receipt->checkout_id,
+                      error->message);
+          g_clear_error (&error);
+          return CLI_FAILED;
+        }
+    }
+  return CLI_OK;
 }
 
 static int

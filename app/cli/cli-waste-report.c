@@ -2,6 +2,7 @@
  * portions and the anti-waste evaluation pack (settlement/waste.h).
  *
  *   tray return --image IMG --weight G [--tare G] [--card C | --checkout ID] [--leftover D01=0.25 ...] [--id UUID]
+ *     (leftovers per dish from the photo against the checkout's kept frame: app/station)
  *   report waste --from DATE --to DATE [--format json|csv|pdf] [--out FILE]
  *   kitchen record --day DATE --purchased G --kitchen-waste G --diners-planned N
  *   portions [--as-of DATE]
@@ -15,6 +16,7 @@
 #include "canteen-error.h"
 #include "cli.h"
 #include "waste.h"
+#include "return-station.h"
 #include "waste-pdf.h"
 
 static gboolean
@@ -60,27 +62,55 @@ parse_leftover (char *arg, CanteenLeftoverInput *out, GError **error)
   return TRUE;
 }
 
+static void
+print_return (const CanteenReturnOutcome *o)
+{
+  const CanteenTrayReturn *ret = o->record;
+
+  if (ret->checkout_id == NULL)
+    printf ("Return %s%s: UNMATCHED (kept and counted, attached to no diner) · %d g left\n", ret->return_id,
+            ret->replayed ? " (recorded earlier)" : "", ret->leftover_g);
+  else
+    {
+      printf ("Return %s%s: checkout %s (by %s) · %d g left of %d g served · %s\n", ret->return_id,
+              ret->replayed ? " (recorded earlier)" : "", ret->checkout_id, canteen_tray_match_id (ret->match),
+              ret->leftover_g, ret->served_g, ret->clean_plate ? "clean plate 光盘" : "not a clean plate");
+      for (guint i = 0; i < ret->dishes->len; i++)
+        {
+          const CanteenDishLeftover *d = g_ptr_array_index (ret->dishes, i);
+          printf ("  %-8s %3.0f%% left  %4d g of %4d g\n", d->dish_id, d->fraction * 100.0, d->leftover_g, d->served_g);
+        }
+    }
+  if (o->split == CANTEEN_RETURN_SPLIT_IMAGE)
+    printf ("  per dish from the photo against the checkout's frame (%.0f ms)\n", o->vision_ms);
+  else if (o->split_detail != NULL)
+    printf ("  no split per dish (%s): %s\n", canteen_return_split_id (o->split), o->split_detail);
+}
+
 static int
 cmd_tray_return (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *image = NULL, *weight = NULL, *tare = NULL, *card = NULL, *checkout = NULL, *id = NULL;
-  g_autofree char *sha = NULL, *data = NULL;
+  g_autofree char *data = NULL;
   g_auto(GStrv) leftovers = NULL;
   const GOptionEntry entries[] = {
-    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image, "Photo of the returned tray", "IMG" },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image, "Photo of the returned tray (JPEG or PNG)", "IMG" },
     { "weight", 0, 0, G_OPTION_ARG_STRING, &weight, "The scale's reading, tray included", "GRAMS" },
     { "tare", 0, 0, G_OPTION_ARG_STRING, &tare, "The empty tray (default 0: the scale is tared)", "GRAMS" },
     { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card tapped at the return station", "CARD" },
     { "checkout", 0, 0, G_OPTION_ARG_STRING, &checkout, "Checkout id read from the tray's tag", "ID" },
-    { "leftover", 0, 0, G_OPTION_ARG_STRING_ARRAY, &leftovers, "Fraction of a dish left (repeat)", "DISH=FRACTION" },
+    { "leftover", 0, 0, G_OPTION_ARG_STRING_ARRAY, &leftovers,
+      "Fraction of a dish left, by hand (repeat; default: from the photo)", "DISH=FRACTION" },
     { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Return id (UUID); repeating it records once", "UUID" },
     { NULL }
   };
   g_autoptr(GArray) inputs = g_array_new (FALSE, TRUE, sizeof (CanteenLeftoverInput));
   g_autoptr(CanteenLedger) ledger = NULL;
-  g_autoptr(CanteenTrayReturn) ret = NULL;
+  g_autoptr(CanteenReturnStation) station = NULL;
+  g_autoptr(CanteenReturnOutcome) outcome = NULL;
+  g_autoptr(GBytes) photo = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  CanteenTrayReturnRequest request = { 0 };
+  CanteenReturnInput input = { 0 };
   gint64 weight_g = 0, tare_g = 0;
   gsize len = 0;
   GError *error = NULL;
@@ -105,35 +135,26 @@ cmd_tray_return (CliGlobal *g, int argc, char **argv)
     }
   if (!g_file_get_contents (image, &data, &len, &error))
     return cli_fail (error);
-  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+  photo = g_bytes_new_take (g_steal_pointer (&data), len);
+  station = canteen_return_station_new ();
+  if (station == NULL)
+    return cli_usage_error ("tray return: the vision module could not start");
 
-  request.return_id = id;
-  request.checkout_id = checkout;
-  request.card = card;
-  request.weight_g = (gint) weight_g;
-  request.tare_g = (gint) tare_g;
-  request.image_sha256 = sha;
-  request.leftovers = (const CanteenLeftoverInput *) (void *) inputs->data;
-  request.n_leftovers = inputs->len;
+  input.return_id = id;
+  input.checkout_id = checkout;
+  input.card = card;
+  input.weight_g = (gint) weight_g;
+  input.tare_g = (gint) tare_g;
+  input.photo = photo;
+  input.leftovers = (const CanteenLeftoverInput *) (void *) inputs->data;
+  input.n_leftovers = inputs->len;
   ledger = cli_open_ledger (g, &error);
-  if (ledger == NULL || (ret = canteen_waste_record_return (ledger, &request, now, &error)) == NULL)
+  if (ledger == NULL || (outcome = canteen_return_station_process (station, ledger, &input, now, &error)) == NULL)
     return cli_fail (error);
   if (g->json)
-    cli_print_json (canteen_tray_return_to_json (ret));
-  else if (ret->checkout_id == NULL)
-    printf ("Return %s%s: UNMATCHED (kept and counted, attached to no diner) · %d g left\n", ret->return_id,
-            ret->replayed ? " (recorded earlier)" : "", ret->leftover_g);
+    cli_print_json (canteen_return_outcome_to_json (outcome));
   else
-    {
-      printf ("Return %s%s: checkout %s (by %s) · %d g left of %d g served · %s\n", ret->return_id,
-              ret->replayed ? " (recorded earlier)" : "", ret->checkout_id, canteen_tray_match_id (ret->match),
-              ret->leftover_g, ret->served_g, ret->clean_plate ? "clean plate 光盘" : "not a clean plate");
-      for (guint i = 0; i < ret->dishes->len; i++)
-        {
-          const CanteenDishLeftover *d = g_ptr_array_index (ret->dishes, i);
-          printf ("  %-8s %3.0f%% left  %4d g of %4d g\n", d->dish_id, d->fraction * 100.0, d->leftover_g, d->served_g);
-        }
-    }
+    print_return (outcome);
   return CLI_OK;
 }
 

@@ -4,6 +4,7 @@
  * PDF. Kitchen figures use fixed days; the returns are matched or not
  * whatever today is. Runs the real binary ($CANTEENCTL). */
 #include <glib/gstdio.h>
+#include <cairo.h>
 #include <json-glib/json-glib.h>
 #include <sys/wait.h>
 
@@ -61,6 +62,20 @@ assert_ok (Run r)
   run_clear (&r);
 }
 
+/* A plain grey "tray" (cairo writes PNG; the station takes JPEG or PNG). */
+static void
+write_tray_png (const char *path)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 320, 240);
+  cairo_t *cr = cairo_create (surface);
+
+  cairo_set_source_rgb (cr, 0.6, 0.62, 0.65);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+}
+
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
@@ -69,7 +84,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->dir = test_tmpdir ();
   f->db = g_build_filename (f->dir, "canteen.db", NULL);
   image = g_build_filename (f->dir, "tray.jpg", NULL);
-  g_assert_true (g_file_set_contents (image, "\xff\xd8 not really a photo", -1, NULL));
+  write_tray_png (image);
   assert_ok (ctl (f, "init", "--agency", "ZJ001", "--canteen", "市政府机关食堂", "--terminal", "T01", NULL));
 }
 
@@ -104,6 +119,18 @@ test_tray_return (Fixture *f, gconstpointer data)
     g_assert_cmpstr (before, ==, after);
   }
 
+  /* A file that is not a photo: refused by name, nothing recorded. */
+  {
+    g_autofree char *bogus = g_build_filename (f->dir, "bogus.jpg", NULL);
+    g_assert_true (g_file_set_contents (bogus, "\xff\xd8 not really a photo", -1, NULL));
+    r = ctl (f, "tray", "return", "--image", "bogus.jpg", "--weight", "330", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "photo:"));
+    run_clear (&r);
+    g_autofree char *after = test_db_dump (f->db);
+    g_assert_cmpstr (before, ==, after);
+  }
+
   /* Nobody with this card ate here: kept and counted, attached to no one. */
   r = ctl (f, "--json", "tray", "return", "--image", "tray.jpg", "--weight", "330", "--tare", "250",
            "--card", "04A1", "--id", "RET-1", NULL);
@@ -113,6 +140,7 @@ test_tray_return (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (o, "match"), ==, "unmatched");
   g_assert_true (json_object_get_null_member (o, "checkout_id"));
   g_assert_cmpint (json_object_get_int_member (o, "leftover_g"), ==, 80);
+  g_assert_cmpstr (json_object_get_string_member (o, "split"), ==, "unmatched");
   run_clear (&r);
 }
 

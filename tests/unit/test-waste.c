@@ -624,16 +624,16 @@ test_find_checkout (Fixture *f, gconstpointer data)
   sell (f, "C2", "A1", "D02", "2026-11-23", 12, 10);
   before = test_db_dump (f->path);
 
-  found = canteen_waste_find_checkout (f->ledger, NULL, "a1", lunch, &match, &error);
+  found = canteen_waste_find_checkout (f->ledger, NULL, NULL, "a1", lunch, &match, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (found, ==, "C2");
   g_assert_cmpint (match, ==, CANTEEN_TRAY_MATCH_CARD_LATEST);
-  none = canteen_waste_find_checkout (f->ledger, NULL, "A5", lunch, &match, &error);
+  none = canteen_waste_find_checkout (f->ledger, NULL, NULL, "A5", lunch, &match, &error);
   g_assert_no_error (error);
   g_assert_null (none);
   g_assert_cmpint (match, ==, CANTEEN_TRAY_MATCH_UNMATCHED);
   /* Another card's tag: refused, as recording would. */
-  g_assert_null (canteen_waste_find_checkout (f->ledger, "C1", "A2", lunch, &match, &error));
+  g_assert_null (canteen_waste_find_checkout (f->ledger, NULL, "C1", "A2", lunch, &match, &error));
   g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT);
   g_clear_error (&error);
   {
@@ -646,9 +646,15 @@ test_find_checkout (Fixture *f, gconstpointer data)
   g_assert_cmpstr (r->checkout_id, ==, found);
   canteen_tray_return_free (r);
   /* Returned now: a second look finds it taken. */
-  g_assert_null (canteen_waste_find_checkout (f->ledger, "C2", NULL, lunch, &match, &error));
+  g_assert_null (canteen_waste_find_checkout (f->ledger, NULL, "C2", NULL, lunch, &match, &error));
   g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT);
   g_clear_error (&error);
+  /* ... unless it is that very return again (a retry). */
+  {
+    g_autofree char *again = canteen_waste_find_checkout (f->ledger, "R1", NULL, "A1", lunch, &match, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (again, ==, "C2");
+  }
 }
 
 /* The returned tray's photo is kept (for audit and for the leftovers'
