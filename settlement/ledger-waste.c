@@ -506,36 +506,69 @@ standard_portion (CanteenLedger *l, const char *dish_id, GError **error)
   return grams;
 }
 
-/* Splits `total` grams in proportion to `weights`, whole grams adding up
- * to `total` exactly (largest remainder; ties to the earlier dish). */
+/* Splits `total` grams in proportion to `weights`, whole grams, no dish
+ * above its `cap` (what it was served): a dish that would go over gets
+ * its cap and the rest is shared among the others again. The grams add
+ * up to `total` exactly unless every dish with a weight is at its cap;
+ * what is left then stays on the tray, attributed to no dish. Largest
+ * remainder for the last grams; ties to the earlier dish. */
 static void
-split_grams (gint total, const gdouble *weights, guint n, gint *out)
+split_grams (gint total, const gdouble *weights, const gint *caps, guint n, gint *out)
 {
-  gdouble sum = 0.0;
-  gint given = 0;
   g_autofree gdouble *rest = g_new0 (gdouble, MAX (n, 1));
+  g_autofree gboolean *capped = g_new0 (gboolean, MAX (n, 1));
+  gint remaining = total;
+  gboolean again = TRUE;
 
   for (guint i = 0; i < n; i++)
-    sum += weights[i];
-  for (guint i = 0; i < n; i++)
+    out[i] = 0;
+  while (again)
     {
-      gdouble exact = sum > 0.0 ? (gdouble) total * weights[i] / sum : 0.0;
-      out[i] = (gint) floor (exact);
-      rest[i] = exact - out[i];
-      given += out[i];
+      gdouble sum = 0.0;
+      again = FALSE;
+      for (guint i = 0; i < n; i++)
+        if (!capped[i])
+          sum += weights[i];
+      if (sum <= 0.0)
+        return;
+      for (guint i = 0; i < n; i++)
+        if (!capped[i] && weights[i] > 0.0 && (gdouble) remaining * weights[i] / sum > caps[i])
+          {
+            capped[i] = TRUE;
+            out[i] = caps[i];
+            remaining -= caps[i];
+            again = TRUE;
+          }
     }
-  if (sum <= 0.0)
-    return;
-  while (given < total)
-    {
-      guint best = 0;
-      for (guint i = 1; i < n; i++)
-        if (rest[i] > rest[best] + 1e-12)
-          best = i;
-      out[best]++;
-      rest[best] = -1.0;
-      given++;
-    }
+  {
+    gdouble sum = 0.0;
+    gint given = 0;
+    for (guint i = 0; i < n; i++)
+      if (!capped[i])
+        sum += weights[i];
+    for (guint i = 0; i < n; i++)
+      if (!capped[i])
+        {
+          gdouble exact = (gdouble) remaining * weights[i] / sum;
+          out[i] = (gint) floor (exact);
+          rest[i] = out[i] < caps[i] ? exact - out[i] : -1.0;
+          given += out[i];
+        }
+      else
+        rest[i] = -1.0;
+    while (given < remaining)
+      {
+        guint best = 0;
+        for (guint i = 1; i < n; i++)
+          if (rest[i] > rest[best] + 1e-12)
+            best = i;
+        if (rest[best] < 0.0)
+          break;
+        out[best]++;
+        rest[best] = -1.0;
+        given++;
+      }
+  }
 }
 
 /* ---- loading a stored return ----------------------------------------- */
@@ -670,7 +703,7 @@ store_leftovers (CanteenLedger *l, const char *id, const CanteenTrayReturnReques
       if (in->fraction == 0.0)
         weights[i] = 0.0;
     }
-  split_grams (q->weight_g - q->tare_g, weights, n, grams);
+  split_grams (q->weight_g - q->tare_g, weights, dish_served, n, grams);
   for (guint i = 0; i < n; i++)
     {
       sqlite3_stmt *stmt = ledger_stmt (l,

@@ -25,10 +25,13 @@
  *    matched checkout served.
  *  - The weighed leftover (weight − tare) is split between the dishes named
  *    in `leftovers` in proportion to fraction × served grams of the dish (or
- *    to the image side's own gram estimate when it gives one); the grams are
- *    rounded so they add up to the weighed leftover exactly (largest
- *    remainder). With no fractions, or all 0, no gram is attributed to a
- *    dish (bones, sauce): the tray still counts in every total.
+ *    to the image side's own gram estimate when it gives one), no dish
+ *    getting more than it was served; the grams are rounded so they add
+ *    up to the weighed leftover exactly (largest remainder), unless every
+ *    dish named is at what it was served: the rest (food of dishes the
+ *    photo could not name) is attributed to no dish. With no fractions,
+ *    or all 0, no gram is attributed to a dish (bones, sauce): the tray
+ *    still counts in every total.
  *  - Reports and recommendations only read. Recommendations are advice
  *    with their reasoning; nothing here changes a portion or a menu.
  *  - JSON keys are documented in settlement/WASTE.md.

@@ -103,7 +103,7 @@ canteen_return_station_free (CanteenReturnStation *s)
  * only be named as something this diner was served. */
 static gboolean
 load_checkout_dishes (CanteenReturnStation *s, CanteenLedger *ledger, const char *checkout_id,
-                      GPtrArray *dish_ids, GError **error)
+                      GPtrArray *dish_ids, GHashTable *lines_per_dish, GError **error)
 {
   g_autoptr(CanteenReceipt) receipt = canteen_ledger_get_checkout (ledger, checkout_id, error);
   g_autoptr(GPtrArray) dishes = g_ptr_array_new_with_free_func ((GDestroyNotify) canteen_dish_free);
@@ -114,8 +114,10 @@ load_checkout_dishes (CanteenReturnStation *s, CanteenLedger *ledger, const char
   for (guint i = 0; i < receipt->lines->len; i++)
     {
       const CanteenPricedLine *line = g_ptr_array_index (receipt->lines, i);
+      gint lines = GPOINTER_TO_INT (g_hash_table_lookup (lines_per_dish, line->dish_id));
       CanteenDish *dish;
 
+      g_hash_table_insert (lines_per_dish, g_strdup (line->dish_id), GINT_TO_POINTER (lines + 1));
       if (g_ptr_array_find_with_equal_func (dish_ids, line->dish_id, g_str_equal, NULL))
         continue;
       dish = canteen_ledger_get_dish (ledger, line->dish_id, error);
@@ -142,68 +144,122 @@ load_checkout_dishes (CanteenReturnStation *s, CanteenLedger *ledger, const char
   return TRUE;
 }
 
-/* Regions → one fraction per dish (the contract's rule for unnamed ones). */
+typedef struct {
+  guint  region;
+  char  *dish;       /* borrowed from the recognition result */
+  float  confidence;
+} Candidate;
+
+static gint
+by_confidence (gconstpointer a, gconstpointer b)
+{
+  const Candidate *x = a, *y = b;
+  return (x->confidence < y->confidence) - (x->confidence > y->confidence);
+}
+
+/* Names the regions among the checkout's dishes: every (region, dish)
+ * the recognition offers — its answer and its alternatives, above the
+ * unknown threshold or not — most confident first, each region once and
+ * each dish as many times as it was sold on the checkout. A single region
+ * left over with a single dish left over are each other's. */
+static void
+assign_dishes (GPtrArray *regions, const CanteenVisionResult *rec, GHashTable *lines_per_dish)
+{
+  g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  g_autoptr(GHashTable) left = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key, value;
+  const char *spare_dish = NULL;
+  guint spare_dishes = 0, spare_regions = 0, spare_region = 0;
+
+  g_hash_table_iter_init (&iter, lines_per_dish);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (left, key, value);
+  for (guint i = 0; i < regions->len; i++)
+    {
+      CanteenReturnRegion *r = g_ptr_array_index (regions, i);
+      g_clear_pointer (&r->dish_id, g_free);
+      for (int k = 0; k < rec->n_items; k++)
+        {
+          const CanteenVisionItem *it = &rec->items[k];
+          if (memcmp (it->box, r->box, sizeof r->box) != 0)
+            continue;
+          if (it->dish[0] && g_hash_table_contains (left, it->dish))
+            g_array_append_val (candidates, ((Candidate) { i, (char *) it->dish, it->confidence }));
+          for (int a = 0; a < it->n_alternatives; a++)
+            if (g_hash_table_contains (left, it->alternatives[a]))
+              g_array_append_val (candidates, ((Candidate) { i, (char *) it->alternatives[a],
+                                                              it->alternative_confidence[a] }));
+          break;
+        }
+    }
+  g_array_sort (candidates, by_confidence);
+  for (guint c = 0; c < candidates->len; c++)
+    {
+      const Candidate *cand = &g_array_index (candidates, Candidate, c);
+      CanteenReturnRegion *r = g_ptr_array_index (regions, cand->region);
+      gint n = GPOINTER_TO_INT (g_hash_table_lookup (left, cand->dish));
+      if (r->dish_id != NULL || n <= 0)
+        continue;
+      r->dish_id = g_strdup (cand->dish);
+      g_hash_table_insert (left, cand->dish, GINT_TO_POINTER (n - 1));
+    }
+  for (guint i = 0; i < regions->len; i++)
+    if (((CanteenReturnRegion *) g_ptr_array_index (regions, i))->dish_id == NULL)
+      {
+        spare_regions++;
+        spare_region = i;
+      }
+  g_hash_table_iter_init (&iter, left);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (GPOINTER_TO_INT (value) > 0)
+      {
+        spare_dishes++;
+        spare_dish = key;
+      }
+  if (spare_regions == 1 && spare_dishes == 1)
+    {
+      CanteenReturnRegion *r = g_ptr_array_index (regions, spare_region);
+      r->dish_id = g_strdup (spare_dish);
+    }
+}
+
+/* One fraction per dish: the area-weighted mean of its regions'. */
 static GArray *
 fractions_per_dish (GPtrArray *regions, GPtrArray *dish_ids)
 {
   GArray *inputs = g_array_new (FALSE, TRUE, sizeof (CanteenLeftoverInput));
-  g_autofree double *left = g_new0 (double, dish_ids->len + 1);
-  g_autofree double *area = g_new0 (double, dish_ids->len + 1);
-  guint unnamed = 0, without = 0, lonely = 0;
 
-  for (guint i = 0; i < regions->len; i++)
+  for (guint k = 0; k < dish_ids->len; k++)
     {
-      const CanteenReturnRegion *r = g_ptr_array_index (regions, i);
-      guint k;
-      if (r->dish_id == NULL || !g_ptr_array_find_with_equal_func (dish_ids, r->dish_id, g_str_equal, &k))
+      const char *dish = g_ptr_array_index (dish_ids, k);
+      double area = 0.0, left = 0.0;
+      for (guint i = 0; i < regions->len; i++)
         {
-          unnamed++;
-          continue;
+          const CanteenReturnRegion *r = g_ptr_array_index (regions, i);
+          if (g_strcmp0 (r->dish_id, dish) != 0)
+            continue;
+          area += (double) r->box[2] * r->box[3];
+          left += r->leftover_fraction * r->box[2] * r->box[3];
         }
-      area[k] += (double) r->box[2] * r->box[3];
-      left[k] += r->leftover_fraction * r->box[2] * r->box[3];
+      if (area > 0.0)
+        {
+          CanteenLeftoverInput in = { dish, CLAMP (left / area, 0.0, 1.0), 0.0 };
+          g_array_append_val (inputs, in);
+        }
     }
-  for (guint k = 0; k < dish_ids->len; k++)
-    if (area[k] == 0)
-      {
-        without++;
-        lonely = k;
-      }
-  if (unnamed > 0 && without == 1)
-    for (guint i = 0; i < regions->len; i++)
-      {
-        CanteenReturnRegion *r = g_ptr_array_index (regions, i);
-        if (r->dish_id != NULL && g_ptr_array_find_with_equal_func (dish_ids, r->dish_id, g_str_equal, NULL))
-          continue;
-        g_free (r->dish_id);
-        r->dish_id = g_strdup (g_ptr_array_index (dish_ids, lonely));
-        area[lonely] += (double) r->box[2] * r->box[3];
-        left[lonely] += r->leftover_fraction * r->box[2] * r->box[3];
-      }
-  else
-    /* Named as a dish the checkout does not hold: not this diner's food. */
-    for (guint i = 0; i < regions->len; i++)
-      {
-        CanteenReturnRegion *r = g_ptr_array_index (regions, i);
-        if (r->dish_id != NULL && !g_ptr_array_find_with_equal_func (dish_ids, r->dish_id, g_str_equal, NULL))
-          g_clear_pointer (&r->dish_id, g_free);
-      }
-  for (guint k = 0; k < dish_ids->len; k++)
-    if (area[k] > 0)
-      {
-        CanteenLeftoverInput in = { g_ptr_array_index (dish_ids, k), CLAMP (left[k] / area[k], 0.0, 1.0), 0.0 };
-        g_array_append_val (inputs, in);
-      }
   return inputs;
 }
 
 /* BEFORE against AFTER; FALSE with the reason in the outcome when no split
  * can be made (that is no error: the tray is still recorded). */
 static gboolean
-compare (CanteenReturnStation *s, const CanteenVisionImage *after, CanteenReturnOutcome *o)
+compare (CanteenReturnStation *s, const CanteenVisionImage *after, GHashTable *lines_per_dish,
+         CanteenReturnOutcome *o)
 {
   CanteenVisionImage before;
   CanteenVisionLeftovers result = { 0 };
+  CanteenVisionResult rec = { 0 };
   CanteenVisionStatus status;
 
   if (canteen_vision_load (s->vision, o->before_path, &before) != CANTEEN_VISION_OK)
@@ -231,6 +287,18 @@ compare (CanteenReturnStation *s, const CanteenVisionImage *after, CanteenReturn
       g_ptr_array_add (o->regions, r);
     }
   canteen_vision_leftovers_clear (&result);
+  /* The regions' candidates, for naming them among this checkout's
+   * dishes (without exemplars nothing can be named: no split). */
+  if (canteen_vision_index_size (s->vision) > 0 &&
+      canteen_vision_recognize (s->vision, &before, &rec) == CANTEEN_VISION_OK)
+    {
+      o->vision_ms += rec.elapsed_ms;
+      assign_dishes (o->regions, &rec, lines_per_dish);
+      canteen_vision_result_clear (&rec);
+    }
+  else
+    for (guint i = 0; i < o->regions->len; i++)
+      g_clear_pointer (&((CanteenReturnRegion *) g_ptr_array_index (o->regions, i))->dish_id, g_free);
   o->split = CANTEEN_RETURN_SPLIT_IMAGE;
   return TRUE;
 }
@@ -241,6 +309,7 @@ canteen_return_station_process (CanteenReturnStation *s, CanteenLedger *ledger, 
 {
   g_autoptr(CanteenReturnOutcome) o = g_new0 (CanteenReturnOutcome, 1);
   g_autoptr(GPtrArray) dish_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) lines_per_dish = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GArray) inputs = NULL;
   g_autofree char *checkout = NULL, *made_id = NULL;
   CanteenTrayReturnRequest request = { 0 };
@@ -295,9 +364,9 @@ canteen_return_station_process (CanteenReturnStation *s, CanteenLedger *ledger, 
         }
       else
         {
-          if (!load_checkout_dishes (s, ledger, checkout, dish_ids, error))
+          if (!load_checkout_dishes (s, ledger, checkout, dish_ids, lines_per_dish, error))
             return NULL;
-          if (compare (s, &after, o))
+          if (compare (s, &after, lines_per_dish, o))
             inputs = fractions_per_dish (o->regions, dish_ids);
         }
     }

@@ -10,10 +10,12 @@
  *    frame was kept (canteen_ledger_get_frame): canteen_vision_leftovers
  *    compares that frame (BEFORE) with the photo (AFTER), registered
  *    despite rotation, shift and light. Regions are named among the
- *    checkout's own dishes only (their exemplars). A dish's fraction is
- *    the area-weighted mean of its regions'; regions nobody could name go
- *    to the one dish of the checkout no region was named for, if there is
- *    exactly one, else they are left out (their grams stay unattributed).
+ *    checkout's own dishes only (their exemplars): the recognition's
+ *    candidates for every region, most confident first, each region once
+ *    and each dish as often as it was sold; one region left with one dish
+ *    left go together; other regions are left out (their grams stay
+ *    unattributed). A dish's fraction is the area-weighted mean of its
+ *    regions'.
  *    The ledger then splits the weighed leftover in proportion to
  *    fraction × grams served, that is leftover area × the dish's grams per
  *    area on this very tray (served grams over served area).

@@ -275,6 +275,25 @@ test_split_leftovers (Fixture *f, gconstpointer data)
   g_assert_cmpint (((CanteenDishLeftover *) g_ptr_array_index (r->dishes, 0))->leftover_g, ==, 67);
   g_assert_cmpint (((CanteenDishLeftover *) g_ptr_array_index (r->dishes, 1))->leftover_g, ==, 34);
   canteen_tray_return_free (r);
+
+  /* 500 g weighed, only D01 (200 g served) and D02 (200 g) named, D02
+   * mostly left: no dish is given more than it was served; the 100 g
+   * beyond (D04's soup nobody named) stays on the tray, attributed to no
+   * dish, and still counts in the tray's total. */
+  sell (f, "C3", "A2", "D01 D02 D04", "2026-11-23", 12, 0);
+  r = give_back (f, "R3", "C3", NULL, 750, 250, "D01=0.9 D02=0.9", "2026-11-23", 12, 32, &error);
+  RET_OK (r);
+  g_assert_cmpint (r->leftover_g, ==, 500);
+  g_assert_cmpint (((CanteenDishLeftover *) g_ptr_array_index (r->dishes, 0))->leftover_g, ==, 200);
+  g_assert_cmpint (((CanteenDishLeftover *) g_ptr_array_index (r->dishes, 1))->leftover_g, ==, 200);
+  canteen_tray_return_free (r);
+  /* One dish capped, the other takes the rest: 0.9 × 200 vs 0.1 × 200 of 230 g. */
+  sell (f, "C4", "A3", "D01 D02", "2026-11-23", 12, 0);
+  r = give_back (f, "R4", "C4", NULL, 480, 250, "D01=0.9 D02=0.1", "2026-11-23", 12, 33, &error);
+  RET_OK (r);
+  g_assert_cmpint (((CanteenDishLeftover *) g_ptr_array_index (r->dishes, 0))->leftover_g, ==, 200);
+  g_assert_cmpint (((CanteenDishLeftover *) g_ptr_array_index (r->dishes, 1))->leftover_g, ==, 30);
+  canteen_tray_return_free (r);
 }
 
 /* ---- the evaluation's figures ------------------------------------------ */

@@ -3,12 +3,15 @@
  * photos for its menu, and their ground truth:
  *
  *   canteen-trays --out DIR [--menu menu.json] [--count 12] [--dishes N]
- *                 [--enroll 3] [--seed S] [--photos DIR]
+ *                 [--enroll 3] [--seed S] [--photos DIR] [--returned]
  *
  *   DIR/trays/tray-01.jpg ...        the camera's frames, in order
  *   DIR/enroll/D01-1.jpg ...         per dish: canteenctl dish enroll D01 DIR/enroll/D01-*.jpg
+ *   DIR/returned/tray-01.jpg ...     with --returned: each tray after the meal (tray-eaten.h),
+ *                                    turned, shifted and relit, for the return station
  *   DIR/ground-truth.json            dishes (id, photo, plating), enrollment files, and per
- *                                    tray its items (dish, enrolled, box, container, vessel)
+ *                                    tray its items (dish, enrolled, box, container, vessel;
+ *                                    with --returned the share left, "left", and the file)
  *
  * With --menu the dishes take the menu's ids in its order (a kiosk menu
  * file: {"dishes":[{"id":..,"name_en":..},..]}), and dishes whose English
@@ -28,6 +31,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "tray-eaten.h"
 #include "tray-gen.h"
 #include "tray-stream.h"
 
@@ -55,13 +59,14 @@ struct Options
   std::string out, menu, photos;
   int         count = 12, dishes = 0, enroll = 3;
   long        seed = 1;
+  bool        returned = false;
 };
 
 int
 usage ()
 {
   std::fprintf (stderr, "usage: canteen-trays --out DIR [--menu menu.json] [--count 12] [--dishes N]\n"
-                        "                     [--enroll 3] [--seed S] [--photos DIR]\n");
+                        "                     [--enroll 3] [--seed S] [--photos DIR] [--returned]\n");
   return 2;
 }
 
@@ -136,6 +141,11 @@ main (int argc, char **argv)
   for (int i = 1; i < argc; i++)
     {
       std::string a = argv[i];
+      if (a == "--returned")
+        {
+          o.returned = true;
+          continue;
+        }
       if (i + 1 >= argc)
         return usage ();
       const char *v = argv[++i];
@@ -198,6 +208,8 @@ main (int argc, char **argv)
   std::error_code ec;
   fs::create_directories (fs::path (o.out) / "trays", ec);
   fs::create_directories (fs::path (o.out) / "enroll", ec);
+  if (o.returned && !ec)
+    fs::create_directories (fs::path (o.out) / "returned", ec);
   if (ec)
     {
       std::fprintf (stderr, "canteen-trays: %s: %s\n", o.out.c_str (), ec.message ().c_str ());
@@ -252,18 +264,39 @@ main (int argc, char **argv)
     {
       char file[32];
       std::snprintf (file, sizeof file, "trays/tray-%03d.jpg", t + 1);
-      Frame frame = make_tray (library, menu, t);
+      /* The pair's BEFORE is make_tray's frame (tray-eaten.h). */
+      TrayPair pair;
+      if (o.returned)
+        pair = make_tray_pair (library, menu, t);
+      else
+        pair.before = make_tray (library, menu, t);
+      const Frame &frame = pair.before;
       if (!write_jpeg ((fs::path (o.out) / file).string (), frame.jpeg))
         return 1;
+      if (o.returned)
+        {
+          char back[40];
+          std::snprintf (back, sizeof back, "returned/tray-%03d.jpg", t + 1);
+          if (!write_jpeg ((fs::path (o.out) / back).string (), pair.after.jpeg))
+            return 1;
+        }
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "file");
       json_builder_add_string_value (b, file);
       json_builder_set_member_name (b, "tray");
       json_builder_add_string_value (b, frame.tray.c_str ());
+      if (o.returned)
+        {
+          char back[40];
+          std::snprintf (back, sizeof back, "returned/tray-%03d.jpg", t + 1);
+          json_builder_set_member_name (b, "returned");
+          json_builder_add_string_value (b, back);
+        }
       json_builder_set_member_name (b, "items");
       json_builder_begin_array (b);
-      for (const auto &r : frame.regions)
+      for (size_t k = 0; k < frame.regions.size (); k++)
         {
+          const auto &r = frame.regions[k];
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "dish");
           json_builder_add_string_value (b, menu.dishes[static_cast<size_t> (r.dish)].id.c_str ());
@@ -273,6 +306,11 @@ main (int argc, char **argv)
           add_box (b, "container", r.container);
           json_builder_set_member_name (b, "vessel");
           json_builder_add_string_value (b, r.vessel.c_str ());
+          if (o.returned && k < pair.regions.size ())
+            {
+              json_builder_set_member_name (b, "left");
+              json_builder_add_double_value (b, pair.regions[k].left);
+            }
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
