@@ -286,6 +286,9 @@ screenshot_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
   GtkWindow *window = canteen_kiosk_app_get_window (user_data);
   const char *path = g_variant_get_string (parameter, NULL);
 
+  /* The return station has no checkout window: its own. */
+  if (window == NULL)
+    window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
   if (window == NULL)
     {
       g_message ("screenshot %s: no window", path);

@@ -19,6 +19,8 @@ struct _CanteenKioskApp
   char                *camera_source;
   double               camera_fps;
   char                *visitor_card;    /* --visitor-card (demo) */
+  gboolean             return_station;  /* --return-station */
+  gint                 tray_tare;       /* --tray-tare */
 
   CanteenLedger       *ledger;          /* main thread only */
   char                *ledger_problem;
@@ -41,10 +43,13 @@ struct _CanteenKioskApp
   /* The manager dashboard (issue 6) and the day it counts from. */
   CanteenKioskDashboard *dashboard;
   char                  *reference_day;
+
+  /* The return station (--return-station): its window instead of the checkout. */
+  CanteenKioskReturn    *returns;
 };
 
 enum { PROP_0, PROP_DB_PATH, PROP_LANGUAGE, PROP_WINDOWED, PROP_DEMO, PROP_EMULATE_DEVICES, PROP_CAMERA,
-       PROP_CAMERA_FPS, PROP_VISITOR_CARD, PROP_REFERENCE_DAY, N_PROPS };
+       PROP_CAMERA_FPS, PROP_VISITOR_CARD, PROP_REFERENCE_DAY, PROP_RETURN_STATION, PROP_TRAY_TARE, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CanteenKioskApp, canteen_kiosk_app, GTK_TYPE_APPLICATION)
@@ -68,6 +73,11 @@ static const GOptionEntry option_entries[] = {
     N_("Frames per second to read from the camera (a folder: how fast its images follow each other)"), N_("FPS") },
   { "visitor-card", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("With --demo: a visiting official's card file, offered as a button on the tap page"), N_("FILE") },
+  { "return-station", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run as the tray return station: photograph and weigh returned trays, and show what was left"), NULL },
+  { "tray-tare", 0, 0, G_OPTION_ARG_INT, NULL,
+    N_("With --return-station: the empty tray's weight in grams (default 0: the scale is tared with a tray)"),
+    N_("GRAMS") },
   { NULL }
 };
 
@@ -110,6 +120,21 @@ canteen_kiosk_app_handle_local_options (GApplication *application, GVariantDict 
 
     if (g_variant_dict_lookup (options, "visitor-card", "^ay", &visitor_card))
       g_object_set (self, "visitor-card", visitor_card, NULL);
+  }
+  if (g_variant_dict_contains (options, "return-station"))
+    self->return_station = TRUE;
+  {
+    gint tare;
+
+    if (g_variant_dict_lookup (options, "tray-tare", "i", &tare))
+      {
+        if (tare < 0 || tare > 5000)
+          {
+            g_printerr ("canteen-kiosk: --tray-tare must be 0..5000 grams (got %d)\n", tare);
+            return 2;
+          }
+        self->tray_tare = tare;
+      }
   }
   if (g_variant_dict_contains (options, "windowed"))
     self->windowed = TRUE;
@@ -211,9 +236,17 @@ canteen_kiosk_app_start_camera (CanteenKioskApp *self)
   g_autoptr(CanteenKioskRecognizer) recognizer = NULL;
   g_autoptr(CanteenFrameKeeper) keeper = NULL;
 
-  if (self->camera_source == NULL || *self->camera_source == '\0')
+  if (self->camera_source != NULL && *self->camera_source != '\0')
+    camera = canteen_kiosk_camera_new (self->camera_source, self->camera_fps);
+  /* The return station looks at returned trays: no recognition, no checkout. */
+  if (self->return_station)
+    {
+      self->returns = canteen_kiosk_return_new (GTK_APPLICATION (self), self->db_path, camera, self->devices,
+                                                self->tray_tare);
+      return;
+    }
+  if (camera == NULL)
     return;
-  camera = canteen_kiosk_camera_new (self->camera_source, self->camera_fps);
   recognizer = canteen_kiosk_recognizer_new (self->db_path);
   keeper = canteen_frame_keeper_new (self->db_path);
   self->recognition = canteen_kiosk_recognition_new (camera, recognizer, keeper, self->flow, self->devices);
@@ -230,6 +263,9 @@ canteen_kiosk_app_stop_devices (CanteenKioskApp *self)
   if (self->recognition != NULL)
     g_object_run_dispose (G_OBJECT (self->recognition));
   g_clear_object (&self->recognition);
+  if (self->returns != NULL)
+    g_object_run_dispose (G_OBJECT (self->returns));
+  g_clear_object (&self->returns);
   g_clear_object (&self->print);
   g_clear_object (&self->devices);
   g_clear_object (&self->device_manager);
@@ -276,6 +312,11 @@ canteen_kiosk_app_show_window (CanteenKioskApp *self)
 {
   CanteenKioskWindow *old = self->window;
 
+  if (self->returns != NULL)
+    {
+      canteen_kiosk_return_present (self->returns, !self->windowed);
+      return;
+    }
   self->window = canteen_kiosk_window_new (self);
   if (!self->windowed)
     gtk_window_fullscreen (GTK_WINDOW (self->window));
@@ -384,6 +425,8 @@ canteen_kiosk_app_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_CAMERA_FPS: g_value_set_double (value, self->camera_fps); break;
     case PROP_VISITOR_CARD: g_value_set_string (value, self->visitor_card); break;
     case PROP_REFERENCE_DAY: g_value_set_string (value, self->reference_day); break;
+    case PROP_RETURN_STATION: g_value_set_boolean (value, self->return_station); break;
+    case PROP_TRAY_TARE: g_value_set_int (value, self->tray_tare); break;
     default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -427,6 +470,8 @@ canteen_kiosk_app_set_property (GObject *object, guint prop_id, const GValue *va
       g_free (self->reference_day);
       self->reference_day = g_value_dup_string (value);
       break;
+    case PROP_RETURN_STATION: self->return_station = g_value_get_boolean (value); break;
+    case PROP_TRAY_TARE: self->tray_tare = g_value_get_int (value); break;
     default:            G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -482,6 +527,13 @@ canteen_kiosk_app_class_init (CanteenKioskAppClass *klass)
   properties[PROP_REFERENCE_DAY] =
     g_param_spec_string ("reference-day", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  /* Read at startup: the kiosk is the return station (kiosk-return.h). */
+  properties[PROP_RETURN_STATION] =
+    g_param_spec_boolean ("return-station", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TRAY_TARE] =
+    g_param_spec_int ("tray-tare", NULL, NULL, 0, 5000, 0,
+                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -668,4 +720,11 @@ canteen_kiosk_app_get_reference_day (CanteenKioskApp *self)
 {
   g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
   return self->reference_day;
+}
+
+CanteenKioskReturn *
+canteen_kiosk_app_get_return (CanteenKioskApp *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_KIOSK_APP (self), NULL);
+  return self->returns;
 }

@@ -43,6 +43,7 @@
 #include "checkout-flow.h"
 #include "kiosk-clearing.h"
 #include "kiosk-dashboard.h"
+#include "kiosk-return.h"
 #include "kiosk-devices.h"
 #include "kiosk-emulation.h"
 #include "kiosk-print.h"
@@ -80,6 +81,8 @@ CanteenKioskRecognition *canteen_kiosk_app_get_recognition (CanteenKioskApp *sel
 CanteenKioskClearing *canteen_kiosk_app_get_clearing      (CanteenKioskApp *self);
 /* --visitor-card: the demo's visiting official's card file, or NULL. */
 const char          *canteen_kiosk_app_get_visitor_card   (CanteenKioskApp *self);
+/* The return station (--return-station / "return-station"), else NULL. */
+CanteenKioskReturn    *canteen_kiosk_app_get_return       (CanteenKioskApp *self);
 /* The manager dashboard (never NULL after startup). */
 CanteenKioskDashboard *canteen_kiosk_app_get_dashboard    (CanteenKioskApp *self);
 /* "reference-day": the dashboard's today, or NULL for the real one. */

@@ -15,6 +15,7 @@ struct _CanteenKioskDevices
   gboolean              unreadable;
   char                 *own_agency;
   GCancellable         *reading;     /* a card's applet being read, or NULL */
+  char                 *tap_action;  /* every tap goes here (the return station), or NULL */
 };
 
 enum { PROP_0, PROP_UNREADABLE, N_PROPS };
@@ -113,6 +114,14 @@ card_inserted_cb (CanteenCardReader *reader, CanteenCardSession *session, Cantee
   const char *name = canteen_device_get_name (CANTEEN_DEVICE (reader));
   CardRead *read;
 
+  /* The return station: a tap names the diner whose tray it is; it pays
+   * nothing, so no payment page needs to wait for it. */
+  if (self->tap_action != NULL)
+    {
+      g_action_group_activate_action (self->actions, self->tap_action,
+                                      g_variant_new_string (canteen_card_session_get_uid (session)));
+      return;
+    }
   /* A second tap of the same card lands here while the first is being
    * read or paid (busy) or after it was (result page): it must not pay
    * again. */
@@ -312,10 +321,19 @@ canteen_kiosk_devices_new (CanteenDeviceManager *manager, CanteenCheckoutFlow *f
 }
 
 void
+canteen_kiosk_devices_set_tap_action (CanteenKioskDevices *self, const char *action)
+{
+  g_return_if_fail (CANTEEN_IS_KIOSK_DEVICES (self));
+  g_free (self->tap_action);
+  self->tap_action = g_strdup (action);
+}
+
+void
 canteen_kiosk_devices_set_own_agency (CanteenKioskDevices *self, const char *agency)
 {
   g_return_if_fail (CANTEEN_IS_KIOSK_DEVICES (self));
   g_free (self->own_agency);
+  g_free (self->tap_action);
   self->own_agency = g_strdup (agency);
 }
 

@@ -50,6 +50,9 @@ CanteenKioskDevices  *canteen_kiosk_devices_new (CanteenDeviceManager *manager,
 
 /* The ledger's agency code: certificates of any other are visitors'. */
 void                  canteen_kiosk_devices_set_own_agency  (CanteenKioskDevices *self, const char *agency);
+/* Every card tap activates app.`action`(s UID) instead of paying (the
+ * return station); NULL: taps pay again. */
+void                  canteen_kiosk_devices_set_tap_action  (CanteenKioskDevices *self, const char *action);
 
 /* The manager's devices (CanteenDevice), or an empty model without one. */
 GListModel           *canteen_kiosk_devices_get_list        (CanteenKioskDevices *self);
