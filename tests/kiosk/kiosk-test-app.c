@@ -47,32 +47,44 @@ kiosk_test_app_screenshot (CanteenKioskApp *app, const char *name, guint wait_ms
 }
 
 char *
-kiosk_test_app_page (CanteenKioskApp *app)
+kiosk_test_app_state (CanteenKioskApp *app, const char *action)
 {
-  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (app), "page");
+  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (app), action);
   return g_variant_dup_string (state, NULL);
 }
 
-typedef struct { CanteenKioskApp *app; const char *page; guint n; } AppWait;
+char *
+kiosk_test_app_page (CanteenKioskApp *app)
+{
+  return kiosk_test_app_state (app, "page");
+}
+
+typedef struct { CanteenKioskApp *app; const char *action, *want; guint n; } AppWait;
 
 static gboolean
-page_is (gpointer data)
+state_is (gpointer data)
 {
   AppWait *w = data;
-  g_autofree char *now = kiosk_test_app_page (w->app);
-  return g_str_equal (now, w->page);
+  g_autofree char *now = kiosk_test_app_state (w->app, w->action);
+  return g_str_equal (now, w->want);
+}
+
+void
+kiosk_test_app_wait_for_state (CanteenKioskApp *app, const char *action, const char *want, guint wait_ms)
+{
+  AppWait w = { app, action, want, 0 };
+
+  if (!test_wait_until (state_is, &w, wait_ms))
+    {
+      g_autofree char *now = kiosk_test_app_state (app, action);
+      g_error ("app.%s is still “%s”, expected “%s”", action, now, want);
+    }
 }
 
 void
 kiosk_test_app_wait_for_page (CanteenKioskApp *app, const char *page, guint wait_ms)
 {
-  AppWait w = { app, page, 0 };
-
-  if (!test_wait_until (page_is, &w, wait_ms))
-    {
-      g_autofree char *now = kiosk_test_app_page (app);
-      g_error ("page is still “%s”, expected “%s”", now, page);
-    }
+  kiosk_test_app_wait_for_state (app, "page", page, wait_ms);
 }
 
 static gboolean
@@ -94,7 +106,7 @@ devices_ready (gpointer data)
 void
 kiosk_test_app_wait_for_devices (CanteenKioskApp *app, guint n, guint wait_ms)
 {
-  AppWait w = { app, NULL, n };
+  AppWait w = { app, NULL, NULL, n };
 
   g_assert_true (test_wait_until (devices_ready, &w, wait_ms));
 }

@@ -26,6 +26,11 @@ void kiosk_test_app_finish (CanteenKioskApp **app);
  * `name` in $CANTEEN_SCREENSHOT_DIR and waits for the file; does nothing
  * when that variable is unset. */
 void kiosk_test_app_screenshot (CanteenKioskApp *app, const char *name, guint wait_ms);
+/* The string state of app.`action`, newly allocated. */
+char *kiosk_test_app_state (CanteenKioskApp *app, const char *action);
+/* Iterates the main loop until app.`action`'s state is `want`; fails the
+ * test (naming the state it is in) after `wait_ms`. */
+void kiosk_test_app_wait_for_state (CanteenKioskApp *app, const char *action, const char *want, guint wait_ms);
 /* app.page's state ("order", "tap", "result"...), newly allocated. */
 char *kiosk_test_app_page (CanteenKioskApp *app);
 /* Iterates the main loop until app.page is `page`; fails the test (naming

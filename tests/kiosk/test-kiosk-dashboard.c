@@ -160,34 +160,10 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->dir);
 }
 
-static char *
-state_of (Fixture *f)
-{
-  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (f->app), "dashboard");
-  return g_variant_dup_string (state, NULL);
-}
-
-typedef struct { Fixture *f; const char *want; } StateWait;
-
-static gboolean
-state_is (gpointer data)
-{
-  StateWait *w = data;
-  g_autofree char *now = state_of (w->f);
-  return g_str_equal (now, w->want);
-}
-
 static void
 wait_for_state (Fixture *f, const char *want)
 {
-  StateWait w = { f, want };
-  g_autofree char *now = NULL;
-
-  if (!test_wait_until (state_is, &w, 10000))
-    {
-      now = state_of (f);
-      g_error ("dashboard is “%s”, expected “%s”", now, want);
-    }
+  kiosk_test_app_wait_for_state (f->app, "dashboard", want, 10000);
 }
 
 static void

@@ -36,32 +36,10 @@ static const char menu_json[] =
   "{\"id\":\"D03\",\"name_en\":\"Steamed rice\"},{\"id\":\"D05\",\"name_en\":\"Kung pao chicken\"},"
   "{\"id\":\"D06\",\"name_en\":\"Smashed cucumber\"}]}";
 
-static char *
-state_of (Fixture *f)
-{
-  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (f->app), "return-state");
-  return g_variant_dup_string (state, NULL);
-}
-
-typedef struct { Fixture *f; const char *want; } StateWait;
-
-static gboolean
-state_is (gpointer data)
-{
-  StateWait *w = data;
-  g_autofree char *state = state_of (w->f);
-  return g_str_equal (state, w->want);
-}
-
 static void
 wait_for_state (Fixture *f, const char *want)
 {
-  StateWait w = { f, want };
-  if (!test_wait_until (state_is, &w, WAIT_MS))
-    {
-      g_autofree char *state = state_of (f);
-      g_error ("return-state is %s, not %s", state, want);
-    }
+  kiosk_test_app_wait_for_state (f->app, "return-state", want, WAIT_MS);
 }
 
 /* Enrolls every dish of the tray from canteen-trays' photos. */
