@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <sys/wait.h>
 
+#include "cli-run.h"
 #include "test-util.h"
 
 typedef struct {
@@ -13,43 +14,20 @@ typedef struct {
   char *db;
 } Fixture;
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
+typedef CliRun Run;
+#define run_clear cli_run_clear
+#define assert_ok cli_run_assert_quiet
 
 /* Runs canteenctl --db DB ARGS...; NULL-terminated. */
 static Run
-ctl (Fixture *f, ...)
+ctl (Fixture *f, const char *first, ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  GError *error = NULL;
-  Run r = { 0 };
   va_list args;
-  const char *arg;
-  int wait_status = 0;
+  Run r;
 
-  g_ptr_array_add (argv, (gpointer) g_getenv ("CANTEENCTL"));
-  g_ptr_array_add (argv, "--db");
-  g_ptr_array_add (argv, f->db);
-  va_start (args, f);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
+  va_start (args, first);
+  r = cli_run_valist (f->db, NULL, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
-                &r.out, &r.err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r.status = WEXITSTATUS (wait_status);
   return r;
 }
 
@@ -64,15 +42,6 @@ parse_object (const char *text, JsonParser **out_parser)
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
   *out_parser = parser;
   return json_node_get_object (json_parser_get_root (parser));
-}
-
-static void
-assert_ok (Run r)
-{
-  if (r.status != 0)
-    g_error ("exit %d: %s", r.status, r.err);
-  g_assert_cmpstr (r.err, ==, "");
-  run_clear (&r);
 }
 
 static const char MENU_JSON[] =
