@@ -229,7 +229,10 @@ demo_tap_activated (GSimpleAction *action, GVariant *parameter, gpointer user_da
     return;
   if (emulation != NULL)
     g_message ("demo-tap %s: not a chip card id, paying without the reader", card);
-  g_action_group_activate_action (G_ACTION_GROUP (self), "tap-card", parameter);
+  /* The return station takes the card as the tray's diner. */
+  g_action_group_activate_action (G_ACTION_GROUP (self),
+                                  canteen_kiosk_app_get_return (self) != NULL ? "return-tray" : "tap-card",
+                                  parameter);
 }
 
 static void

@@ -314,7 +314,15 @@ canteen_kiosk_app_show_window (CanteenKioskApp *self)
 
   if (self->returns != NULL)
     {
-      canteen_kiosk_return_present (self->returns, !self->windowed);
+      CanteenReturnWindow *window = canteen_kiosk_return_present (self->returns, !self->windowed);
+      if (self->demo && self->ledger != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GPtrArray) accounts = canteen_ledger_list_accounts (self->ledger, NULL, &error);
+          if (accounts == NULL)
+            g_message ("demo cards: %s", error->message);
+          canteen_return_window_set_demo_cards (window, accounts);
+        }
       return;
     }
   self->window = canteen_kiosk_window_new (self);

@@ -16,6 +16,7 @@ struct _CanteenReturnWindow
   GtkLabel             *verdict_label;
   GtkGrid              *dishes_grid;
   GtkLabel             *detail_label;
+  GtkFlowBox           *demo_cards;
 };
 
 G_DEFINE_FINAL_TYPE (CanteenReturnWindow, canteen_return_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -155,6 +156,32 @@ canteen_return_window_show_result (CanteenReturnWindow *self, const CanteenRetur
   gtk_label_set_text (self->detail_label, detail != NULL ? detail : "");
 }
 
+void
+canteen_return_window_set_demo_cards (CanteenReturnWindow *self, GPtrArray *accounts)
+{
+  GtkWidget *child;
+  guint shown = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->demo_cards))) != NULL)
+    gtk_flow_box_remove (self->demo_cards, child);
+  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+    {
+      const CanteenAccount *account = g_ptr_array_index (accounts, i);
+      GtkWidget *button;
+
+      if (account->status != CANTEEN_ACCOUNT_ACTIVE)
+        continue;
+      button = gtk_button_new_with_label (account->holder);
+      gtk_widget_add_css_class (button, "demo-card");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.demo-tap");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", account->card);
+      gtk_widget_set_tooltip_text (button, account->card);
+      gtk_flow_box_append (self->demo_cards, button);
+      shown++;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_cards), shown > 0);
+}
+
 static void
 canteen_return_window_class_init (CanteenReturnWindowClass *klass)
 {
@@ -169,6 +196,7 @@ canteen_return_window_class_init (CanteenReturnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CanteenReturnWindow, verdict_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenReturnWindow, dishes_grid);
   gtk_widget_class_bind_template_child (widget_class, CanteenReturnWindow, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, CanteenReturnWindow, demo_cards);
 }
 
 static void

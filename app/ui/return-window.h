@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 
 #include "hid-scale.h"
+#include "ledger.h"
 #include "return-station.h"
 
 G_BEGIN_DECLS
@@ -30,5 +31,8 @@ void canteen_return_window_show_working  (CanteenReturnWindow *self);
 void canteen_return_window_show_result   (CanteenReturnWindow *self, const CanteenReturnOutcome *outcome,
                                           GHashTable *names);
 void canteen_return_window_show_problem  (CanteenReturnWindow *self, const char *message);
+/* Demo only: a button per active account (CanteenAccount) that taps its
+ * card (app.demo-tap); NULL or empty hides them. */
+void canteen_return_window_set_demo_cards (CanteenReturnWindow *self, GPtrArray *accounts);
 
 G_END_DECLS
