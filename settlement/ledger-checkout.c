@@ -188,22 +188,12 @@ load_checkout (CanteenLedger *l, const char *id, char **out_request_hash, GError
     "       EXISTS (SELECT 1 FROM voids v WHERE v.checkout_id = c.id) "
     "  FROM checkouts c LEFT JOIN accounts a ON a.card = c.card WHERE c.id = ?1", error);
   g_autoptr(CanteenReceipt) r = NULL;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND,
-                     "checkout: %s does not exist", id);
-      else
-        ledger_set_db_error (l, error, "reading a checkout");
-      sqlite3_reset (stmt);
-      return NULL;
-    }
+  if (!ledger_step_row (l, stmt, "reading a checkout", error, "checkout: %s does not exist", id))
+    return NULL;
   r = canteen_receipt_new ();
   r->checkout_id = g_strdup (id);
   r->card = g_strdup ((const char *) sqlite3_column_text (stmt, 0));

@@ -115,7 +115,6 @@ canteen_ledger_get_frame (CanteenLedger *l, const char *checkout_id, GError **er
   g_autofree char *sha = NULL, *relative = NULL, *dir = NULL, *path = NULL, *contents = NULL, *actual = NULL;
   sqlite3_stmt *stmt;
   gsize len = 0;
-  int rc;
 
   if (!canteen_check_key (checkout_id, "checkout", error))
     return NULL;
@@ -123,22 +122,11 @@ canteen_ledger_get_frame (CanteenLedger *l, const char *checkout_id, GError **er
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, checkout_id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      sha = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      relative = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-    }
+  if (!ledger_step_row (l, stmt, "looking up a frame", error, "checkout %s: no frame was kept", checkout_id))
+    return NULL;
+  sha = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  relative = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
   sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND,
-                     "checkout %s: no frame was kept", checkout_id);
-      else
-        ledger_set_db_error (l, error, "looking up a frame");
-      return NULL;
-    }
   dir = frames_dir (l);
   path = g_build_filename (dir, relative, NULL);
   if (!g_file_get_contents (path, &contents, &len, NULL))

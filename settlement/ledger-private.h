@@ -39,6 +39,12 @@ void     ledger_rollback (CanteenLedger *l);
 void     ledger_set_db_error (CanteenLedger *l, GError **error, const char *what);
 /* Steps a statement expected to finish (INSERT/UPDATE). */
 gboolean ledger_step_done (CanteenLedger *l, sqlite3_stmt *stmt, const char *what, GError **error);
+/* Steps a statement expected to give one row: TRUE with the row to read
+ * (reset it after); else FALSE, the statement reset, and NOT_FOUND with
+ * the message `not_found` (printf) when there is no row, or a DB error
+ * naming `what`. */
+gboolean ledger_step_row (CanteenLedger *l, sqlite3_stmt *stmt, const char *what, GError **error,
+                          const char *not_found, ...) G_GNUC_PRINTF (5, 6);
 
 /* Writes a returned tray's photo (JPEG or PNG, at most 16 MB) as
  * "<ledger>.frames/returns/<sha256>.<ext>", durably; the same bytes again

@@ -106,22 +106,13 @@ load_sale (CanteenLedger *l, const char *checkout_id, char **out_request_hash, G
     "  FROM visitor_sales WHERE checkout_id = ?1", error);
   g_autoptr(CanteenVisitorReceipt) v = NULL;
   CanteenReceipt *r;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, checkout_id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND,
-                     "checkout: %s is not a visitor sale here", checkout_id);
-      else
-        ledger_set_db_error (l, error, "reading a visitor sale");
-      sqlite3_reset (stmt);
-      return NULL;
-    }
+  if (!ledger_step_row (l, stmt, "reading a visitor sale", error,
+                        "checkout: %s is not a visitor sale here", checkout_id))
+    return NULL;
   v = g_new0 (CanteenVisitorReceipt, 1);
   v->record_seq = sqlite3_column_int64 (stmt, 0);
   if (out_request_hash)

@@ -124,6 +124,30 @@ ledger_step_done (CanteenLedger *l, sqlite3_stmt *stmt, const char *what, GError
   return TRUE;
 }
 
+gboolean
+ledger_step_row (CanteenLedger *l, sqlite3_stmt *stmt, const char *what, GError **error,
+                 const char *not_found, ...)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc == SQLITE_DONE)
+    {
+      g_autofree char *message = NULL;
+      va_list args;
+
+      va_start (args, not_found);
+      message = g_strdup_vprintf (not_found, args);
+      va_end (args);
+      g_set_error_literal (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND, message);
+    }
+  else
+    ledger_set_db_error (l, error, what);
+  sqlite3_reset (stmt);
+  return FALSE;
+}
+
 static gboolean
 exec (CanteenLedger *l, const char *sql, const char *what, GError **error)
 {
