@@ -32,6 +32,12 @@
  * A manager signs in with id and PIN (app.open-dashboard, kiosk-dashboard.h)
  * to see the food-waste dashboard; "reference-day" fixes its today.
  *
+ * With --return-station ("return-station") the kiosk is the tray return
+ * station instead of the checkout: its one window is the return window,
+ * card taps name the returned tray's diner (app.return-tray), the camera
+ * photographs the tray and the scale weighs it (less "tray-tare",
+ * --tray-tare GRAMS); see kiosk-return.h. Nothing is sold there.
+ *
  * A ledger that cannot be opened, a camera that fails, or USB that cannot be used, does not stop
  * the kiosk: it shows the problem in the status bar (and refuses payments
  * without a ledger), so staff see why.
