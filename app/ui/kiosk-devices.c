@@ -242,6 +242,7 @@ static void
 canteen_kiosk_devices_finalize (GObject *object)
 {
   g_free (CANTEEN_KIOSK_DEVICES (object)->own_agency);
+  g_free (CANTEEN_KIOSK_DEVICES (object)->tap_action);
   G_OBJECT_CLASS (canteen_kiosk_devices_parent_class)->finalize (object);
 }
 
@@ -333,7 +334,6 @@ canteen_kiosk_devices_set_own_agency (CanteenKioskDevices *self, const char *age
 {
   g_return_if_fail (CANTEEN_IS_KIOSK_DEVICES (self));
   g_free (self->own_agency);
-  g_free (self->tap_action);
   self->own_agency = g_strdup (agency);
 }
 
