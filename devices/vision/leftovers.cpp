@@ -14,18 +14,22 @@
  * (which it must confirm), else from the trays' outlines (GrabCut at
  * 160x90, both half turns), believed only at a high correlation: two
  * emptied trays of one kind differ only in where their crockery is.
- * Otherwise: not the same tray, refused.
+ * Otherwise: not the same tray, refused. ECC runs at 160x90 throughout:
+ * a dish's zone allows a few working pixels of error, and ECC at 320x180
+ * was half the cost of a pair that needed it.
  *
  * Light: the log-ratio BEFORE/AFTER of every channel over the surfaces
  * that are not food (tray, crockery) is fitted with a quadratic in x, y
  * (a lamp's level, gradient and vignetting; its colour is the per-channel
  * offset), robustly (twice, dropping outliers: chopsticks that moved,
- * smears, the counter); AFTER is multiplied by it. The texture threshold
+ * smears, the counter), over the hull of the anchors and the dishes'
+ * containers; AFTER is multiplied by it where dishes are. The texture threshold
  * of the food mask is absolute, so this matters: a dimmer AFTER would
  * otherwise show less food.
  *
  * Per region: BEFORE's food pixels (the texture mask inside the region,
- * both pictures blurred alike first: the shots differ in focus)
+ * measured on the region's zone only, both pictures blurred alike first:
+ * the shots differ in focus)
  * give the dish's colour histogram (Lab, smoothed), the rest of its zone
  * (plate, sauce) a background one. A pixel is food-like when it is
  * textured, its colour is common in the dish's food and not more typical
@@ -54,10 +58,10 @@ namespace {
 /* Matches that agree with the registration from which it is believed
  * without more checks (other trays give 0-7 on tests/vision's pairs). */
 constexpr int MIN_INLIERS = 24;
-constexpr int ORB_FEATURES = 1000;
+constexpr int ORB_FEATURES = 800;
 /* AFTER's corners come from the whole frame (where its tray is, is not
  * known yet): more of them, so the tray's own are among them. */
-constexpr int AFTER_FEATURES = 2000;
+constexpr int AFTER_FEATURES = 1200;
 constexpr int FAST_T = 12;
 /* BEFORE's corners: within its food's box widened by this fraction of
  * the frame (the tray around the food, little of the counter). */
@@ -70,13 +74,19 @@ constexpr double MIN_OUTLINE_RHO = 0.55;
  * registration is a start for ECC, which then has to confirm it. */
 constexpr int MIN_GUESS = 6;
 /* Without a single confirmed match: other trays of the same kind reach
- * 0.82 on tests/vision's pairs, the same tray emptied 0.79-0.96. */
-constexpr double MIN_OUTLINE_ONLY_RHO = 0.9;
+ * 0.82 on tests/vision's pairs, the same tray emptied 0.79-0.96. With ECC
+ * at 160x90 (each tray's return against the next tray's checkout, 2 x 99
+ * pairs, seeds 1 and 2): other trays up to 0.91 (and one at 0.94, which
+ * 320x180 also accepted), the same tray's accepted 0.92-0.98. */
+constexpr double MIN_OUTLINE_ONLY_RHO = 0.92;
 constexpr float RATIO = 0.8f;
 constexpr double RANSAC_PX = 3.0;
 /* How far (working pixels) the leftovers of a dish may have been pushed
  * from where the food lay. */
 constexpr int ZONE_GROW = 15;
+/* Margin (working pixels) around what the texture is measured on: the
+ * measure's window and the food mask's morphology reach this far. */
+constexpr int WINDOW = 12;
 /* Colour histogram: L, a, b bins. Lightness follows the shading and the
  * lamp's gradient more than the food does: few bins of it (but some: a
  * bone is pale where most food is not). */
@@ -191,7 +201,9 @@ find_tray (const cv::Mat &small, cv::Mat *mask_out)
   cv::cvtColor (small, bgr, cv::COLOR_RGB2BGR);
   const int m = std::max (3, small.cols / 40);
   const cv::Rect inner (m, m, small.cols - 2 * m, small.rows - 2 * m);
-  cv::grabCut (bgr, mask, inner, bg, fg, 2, cv::GC_INIT_WITH_RECT);
+  /* One iteration: the outline is only ECC's start (two cost 40 % more
+   * and refused no fewer pairs). */
+  cv::grabCut (bgr, mask, inner, bg, fg, 1, cv::GC_INIT_WITH_RECT);
   cv::Mat tray = (mask == cv::GC_FGD) | (mask == cv::GC_PR_FGD);
   cv::morphologyEx (tray, tray, cv::MORPH_OPEN, cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (5, 5)));
   std::vector<std::vector<cv::Point>> contours;
@@ -229,7 +241,8 @@ edges_for_ecc (const cv::Mat &rgb)
 {
   cv::Mat grey, gx, gy, mag;
   cv::cvtColor (rgb, grey, cv::COLOR_RGB2GRAY);
-  cv::GaussianBlur (grey, grey, cv::Size (0, 0), 1.2);
+  /* Applied to the halved picture: 1.2 working pixels, as before. */
+  cv::GaussianBlur (grey, grey, cv::Size (0, 0), 0.6);
   cv::Sobel (grey, gx, CV_32F, 1, 0, 3);
   cv::Sobel (grey, gy, CV_32F, 0, 1, 3);
   cv::magnitude (gx, gy, mag);
@@ -281,19 +294,26 @@ register_by_outline (const cv::Mat &before, const cv::Mat &after, const cv::Mat 
   cv::resize (food, food_small, sb.size (), 0, 0, cv::INTER_AREA);
   mb &= food_small == 0;
 
-  /* Which half turn: affine ECC from both starts at 160x90; then the
-   * winner refined to a homography at 320x180. */
-  const cv::Mat eb_full = edges_for_ecc (before), ea_full = edges_for_ecc (after);
+  /* The edges from the halved pictures (a quarter of the working scale's
+   * cost: on this hardware fresh image memory costs as much as the
+   * arithmetic), compared at 160x90: affine ECC from every start, the
+   * best refined to a homography at the same scale. That is precise to a
+   * few working pixels, and a dish's zone (ZONE_GROW) allows for more. */
+  cv::Mat eb, ea, mask;
+  {
+    cv::Mat hb, ha;
+    cv::resize (before, hb, cv::Size (), 2 * F, 2 * F, cv::INTER_AREA);
+    cv::resize (after, ha, cv::Size (), 2 * F, 2 * F, cv::INTER_AREA);
+    cv::resize (edges_for_ecc (hb), eb, sb.size (), 0, 0, cv::INTER_AREA);
+    cv::resize (edges_for_ecc (ha), ea, sa.size (), 0, 0, cv::INTER_AREA);
+  }
+  cv::resize (mb, mask, eb.size (), 0, 0, cv::INTER_NEAREST);
   auto scaled = [] (const cv::Matx33d &m, double g) {
     const cv::Matx33d to (g, 0, 0, 0, g, 0, 0, 0, 1), from (1 / g, 0, 0, 0, 1 / g, 0, 0, 0, 1);
     return cv::Matx33d (to * m * from);
   };
-  auto ecc = [&] (double g, int motion, int iterations, cv::Matx33d *h) {
-    cv::Mat eb, ea, mask;
-    cv::resize (eb_full, eb, cv::Size (), g, g, cv::INTER_AREA);
-    cv::resize (ea_full, ea, cv::Size (), g, g, cv::INTER_AREA);
-    cv::resize (mb, mask, eb.size (), 0, 0, cv::INTER_NEAREST);
-    cv::Mat warp (scaled (*h, g));
+  auto ecc = [&] (int motion, int iterations, cv::Matx33d *h) {
+    cv::Mat warp (scaled (*h, F));
     warp.convertTo (warp, CV_32F);
     if (motion != cv::MOTION_HOMOGRAPHY)
       warp = warp.rowRange (0, 2).clone ();
@@ -312,7 +332,7 @@ register_by_outline (const cv::Mat &before, const cv::Mat &after, const cv::Mat 
     for (int i = 0; i < warp.rows; i++)
       for (int j = 0; j < 3; j++)
         w (i, j) = static_cast<double> (warp.at<float> (i, j));
-    *h = scaled (w, 1.0 / g);
+    *h = scaled (w, 1.0 / F);
     return rho;
   };
 
@@ -320,7 +340,7 @@ register_by_outline (const cv::Mat &before, const cv::Mat &after, const cv::Mat 
   cv::Matx33d best_h;
   for (cv::Matx33d h : starts)
     {
-      const double rho = ecc (0.25, cv::MOTION_AFFINE, 40, &h);
+      const double rho = ecc (cv::MOTION_AFFINE, 40, &h);
       if (rho > best)
         {
           best = rho;
@@ -329,7 +349,7 @@ register_by_outline (const cv::Mat &before, const cv::Mat &after, const cv::Mat 
     }
   if (best < 0.0)
     return -1.0;
-  const double rho = ecc (0.5, cv::MOTION_HOMOGRAPHY, 25, &best_h);
+  const double rho = ecc (cv::MOTION_HOMOGRAPHY, 25, &best_h);
   if (rho < 0.0)
     return -1.0;
   *after_to_before = best_h;
@@ -351,10 +371,11 @@ soften (const cv::Mat &rgb)
   return out;
 }
 
-/* AFTER (warped) multiplied by the fitted lamp difference. `sample`:
- * where both show the same non-food surface. */
+/* AFTER (warped) multiplied by the fitted lamp difference, within `area`
+ * only (the fit is over the whole frame). `sample`: where both show the
+ * same non-food surface. */
 cv::Mat
-match_light (const cv::Mat &before, const cv::Mat &after, const cv::Mat &sample)
+match_light (const cv::Mat &before, const cv::Mat &after, const cv::Mat &sample, const cv::Rect &area)
 {
   std::vector<cv::Point> pts;
   for (int y = 0; y < sample.rows; y += 4)
@@ -369,7 +390,7 @@ match_light (const cv::Mat &before, const cv::Mat &after, const cv::Mat &sample)
             pts.emplace_back (x, y);
         }
   if (pts.size () < 200)
-    return after.clone ();
+    return after (area).clone ();
 
   const double sx = 2.0 / before.cols, sy = 2.0 / before.rows;
   auto terms = [&] (double x, double y, double *t) {
@@ -420,14 +441,15 @@ match_light (const cv::Mat &before, const cv::Mat &after, const cv::Mat &sample)
       coef[static_cast<std::size_t> (c)] = x;
     }
 
-  /* The gain field at a sixteenth, then full working size. */
-  const cv::Size low (std::max (2, before.cols / 8), std::max (2, before.rows / 8));
+  /* The gain field at an eighth of `area`'s sides, then full size: only
+   * where it is needed. */
+  const cv::Size low (std::max (2, area.width / 8), std::max (2, area.height / 8));
   cv::Mat field (low, CV_32FC3);
   for (int y = 0; y < low.height; y++)
     for (int x = 0; x < low.width; x++)
       {
         double t[NT];
-        terms ((x + 0.5) * before.cols / low.width, (y + 0.5) * before.rows / low.height, t);
+        terms (area.x + (x + 0.5) * area.width / low.width, area.y + (y + 0.5) * area.height / low.height, t);
         cv::Vec3f g;
         for (int c = 0; c < 3; c++)
           {
@@ -438,9 +460,9 @@ match_light (const cv::Mat &before, const cv::Mat &after, const cv::Mat &sample)
           }
         field.at<cv::Vec3f> (y, x) = g;
       }
-  cv::resize (field, field, before.size (), 0, 0, cv::INTER_LINEAR);
+  cv::resize (field, field, area.size (), 0, 0, cv::INTER_LINEAR);
   cv::Mat out;
-  cv::multiply (after, field, out, 1.0, CV_8UC3);
+  cv::multiply (after (area), field, out, 1.0, CV_8UC3);
   return out;
 }
 
@@ -556,75 +578,103 @@ leftovers (const Tray &before, const cv::Mat &after_rgb)
     }
 
   const cv::Size size = before.work.size ();
-  /* The texture only where a dish's zone may reach (with the measure's
-   * window as margin), on both pictures alike: a third of the frame's
-   * cost on most trays, and the same crop edges on both sides. */
+  const cv::Rect frame (0, 0, size.width, size.height);
+  /* The pixels are compared only where a dish's zone may reach (with the
+   * texture window as margin): on this hardware a frame-sized image costs
+   * as much in fresh memory pages as in arithmetic. */
   cv::Rect reach;
   for (const Region &r : before.regions)
     reach |= r.box;
-  const int margin = ZONE_GROW + 12;
-  reach = cv::Rect (reach.x - margin, reach.y - margin, reach.width + 2 * margin, reach.height + 2 * margin)
-          & cv::Rect (0, 0, size.width, size.height);
-  cv::Mat before_food = cv::Mat::zeros (size, CV_8U);
-  food_mask (soften (before.work (reach))).copyTo (before_food (reach));
-  cv::Mat warped, valid;
-  cv::warpPerspective (after, warped, cv::Mat (reg.after_to_before), size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-  cv::warpPerspective (cv::Mat (after.size (), CV_8U, cv::Scalar (255)), valid, cv::Mat (reg.after_to_before), size,
-                       cv::INTER_NEAREST, cv::BORDER_CONSTANT);
-  cv::erode (valid, valid, cv::Mat (), cv::Point (-1, -1), 2);
+  reach = cv::Rect (reach.x - WINDOW - ZONE_GROW, reach.y - WINDOW - ZONE_GROW, reach.width + 2 * (WINDOW + ZONE_GROW),
+                    reach.height + 2 * (WINDOW + ZONE_GROW)) & frame;
+  const cv::Mat bw = before.work (reach);
 
-  /* The light is fitted on the tray (the anchors' hull), not on food. */
-  cv::Mat tray_area = cv::Mat::zeros (size, CV_8U), food_near;
-  std::vector<cv::Point2f> hull;
-  cv::convexHull (reg.anchors, hull);
+  /* AFTER onto BEFORE: the whole frame, for the light's fit. */
+  cv::Mat warped, valid_all;
+  cv::warpPerspective (after, warped, cv::Mat (reg.after_to_before), size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::warpPerspective (cv::Mat (after.size (), CV_8U, cv::Scalar (255)), valid_all, cv::Mat (reg.after_to_before), size,
+                       cv::INTER_NEAREST, cv::BORDER_CONSTANT);
+  cv::erode (valid_all, valid_all, cv::Mat (), cv::Point (-1, -1), 2);
+  const cv::Mat valid = valid_all (reach);
+
+  /* The light is fitted on the tray, not on food: the hull of the anchors
+   * and of the dishes' containers. With the containers in it, the fit
+   * covers every dish: a hull of a few anchors on one side of the tray
+   * extrapolated a quadratic over the others and turned untouched dishes
+   * into empty ones. */
+  cv::Mat tray_area = cv::Mat::zeros (size, CV_8U), food_near = cv::Mat::zeros (size, CV_8U);
+  std::vector<cv::Point2f> hull, corners = reg.anchors;
+  for (const Region &r : before.regions)
+    {
+      const cv::Point2f tl (static_cast<float> (r.box.x), static_cast<float> (r.box.y));
+      const cv::Point2f br (static_cast<float> (r.box.br ().x), static_cast<float> (r.box.br ().y));
+      corners.insert (corners.end (), { tl, br, { tl.x, br.y }, { br.x, tl.y } });
+      food_near |= r.mask;
+    }
+  cv::convexHull (corners, hull);
   std::vector<cv::Point> hull_i (hull.begin (), hull.end ());
   cv::fillConvexPoly (tray_area, hull_i, cv::Scalar (255));
-  cv::dilate (before_food, food_near, cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (11, 11)));
-  const cv::Mat lit = match_light (before.work, warped, tray_area & valid & ~food_near);
-  cv::Mat after_food = cv::Mat::zeros (size, CV_8U);
-  food_mask (soften (lit (reach))).copyTo (after_food (reach));
-  after_food &= valid;
+  cv::dilate (food_near, food_near, cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (11, 11)));
+  const cv::Mat lit = match_light (before.work, warped, tray_area & valid_all & ~food_near, reach);
 
   cv::Mat lab_b, lab_a;
-  cv::cvtColor (before.work, lab_b, cv::COLOR_RGB2Lab);
+  cv::cvtColor (bw, lab_b, cv::COLOR_RGB2Lab);
   cv::cvtColor (lit, lab_a, cv::COLOR_RGB2Lab);
-
-  cv::Mat all_food = cv::Mat::zeros (size, CV_8U);
-  for (const Region &r : before.regions)
-    all_food |= r.mask;
 
   LeftoverResult out;
   out.inliers = reg.inliers;
   out.same_tray = reg.inliers >= MIN_INLIERS
                     ? static_cast<float> (std::clamp (0.5 + (reg.inliers - MIN_INLIERS) / (4.0 * MIN_INLIERS), 0.5, 1.0))
                     : static_cast<float> (std::clamp (rho, 0.0, 1.0));
-  const cv::Rect frame (0, 0, size.width, size.height);
+  const cv::Mat grow = cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (2 * ZONE_GROW + 1, 2 * ZONE_GROW + 1));
+  const cv::Rect in_reach (0, 0, reach.width, reach.height);
   for (const Region &r : before.regions)
     {
       Leftover l;
       l.box = to_frame (before, r.box);
-      cv::Mat zone;
-      cv::dilate (r.mask, zone, cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (2 * ZONE_GROW + 1, 2 * ZONE_GROW + 1)));
-      cv::Mat in_box = cv::Mat::zeros (size, CV_8U);
-      in_box (r.box & frame).setTo (255);
-      zone &= in_box & ~(all_food & ~r.mask);
+      /* The zone: the food grown by ZONE_GROW, inside the region's box,
+       * not on another dish's food; in the box's own pixels. */
+      const cv::Rect rb = r.box & frame;
+      if (rb.empty ())
+        {
+          out.regions.push_back (l);
+          continue;
+        }
+      const cv::Rect pad = cv::Rect (rb.x - ZONE_GROW, rb.y - ZONE_GROW, rb.width + 2 * ZONE_GROW,
+                                     rb.height + 2 * ZONE_GROW) & frame;
+      cv::Mat grown;
+      cv::dilate (r.mask (pad), grown, grow);
+      cv::Mat zone = grown (rb - pad.tl ()).clone ();
+      for (const Region &o : before.regions)
+        if (&o != &r)
+          zone.setTo (0, o.mask (rb) & ~r.mask (rb));
       const cv::Rect zb = cv::boundingRect (zone);
       if (zb.empty ())
         {
           out.regions.push_back (l);
           continue;
         }
-      const cv::Mat own = before_food & r.mask;
+      /* The texture of both pictures, measured on the zone's box with the
+       * window's margin (so both have the same crop edges), in reach's
+       * pixels: the dishes' boxes leave out the tray between them, and
+       * the masks cost half of what they did over the whole of reach. */
+      const cv::Rect zr = zb + rb.tl () - reach.tl ();
+      const cv::Rect c = cv::Rect (zr.x - WINDOW, zr.y - WINDOW, zr.width + 2 * WINDOW, zr.height + 2 * WINDOW) & in_reach;
+      const cv::Rect in_c = zr - c.tl ();
+      const cv::Mat own = food_mask (soften (bw (c))) (in_c) & r.mask (zb + rb.tl ());
+      const cv::Mat af = food_mask (soften (lit (c))) (in_c) & valid (zr);
+      const cv::Mat z = zone (zb), lb = lab_b (zr), la = lab_a (zr);
+      const cv::Rect all (0, 0, zb.width, zb.height);
       ColourModel food, rest;
-      food.build (lab_b, own, zb);
-      rest.build (lab_b, zone & ~own, zb);
+      food.build (lb, own, all);
+      rest.build (lb, z & ~own, all);
 
       /* The colour test's threshold: most of the dish's own pixels pass. */
       std::vector<float> own_scores;
-      for (int y = zb.y; y < zb.br ().y; y++)
-        for (int x = zb.x; x < zb.br ().x; x++)
+      for (int y = 0; y < zb.height; y++)
+        for (int x = 0; x < zb.width; x++)
           if (own.at<uchar> (y, x))
-            own_scores.push_back (food.at (lab_b.at<cv::Vec3b> (y, x)));
+            own_scores.push_back (food.at (lb.at<cv::Vec3b> (y, x)));
       if (own_scores.empty ())
         {
           out.regions.push_back (l);
@@ -639,12 +689,12 @@ leftovers (const Tray &before, const cv::Mat &after_rgb)
       };
 
       double n_before = 0.0, n_after = 0.0;
-      for (int y = zb.y; y < zb.br ().y; y++)
-        for (int x = zb.x; x < zb.br ().x; x++)
+      for (int y = 0; y < zb.height; y++)
+        for (int x = 0; x < zb.width; x++)
           {
-            if (own.at<uchar> (y, x) && food_like (lab_b.at<cv::Vec3b> (y, x)))
+            if (own.at<uchar> (y, x) && food_like (lb.at<cv::Vec3b> (y, x)))
               n_before++;
-            if (zone.at<uchar> (y, x) && after_food.at<uchar> (y, x) && food_like (lab_a.at<cv::Vec3b> (y, x)))
+            if (z.at<uchar> (y, x) && af.at<uchar> (y, x) && food_like (la.at<cv::Vec3b> (y, x)))
               n_after++;
           }
       /* An emptied plate never measures 0: a smear's or a bone's outline,

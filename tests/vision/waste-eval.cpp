@@ -52,10 +52,13 @@ constexpr double CLEAN = 0.05;
 /* Targets (issue 6, item 7). */
 constexpr double TARGET_MAE = 0.08, TARGET_F1 = 0.95, TARGET_P95_MS = 150.0;
 /* Floors of the quick run (16 pairs, 8 dishes, seed 1): just under what
- * it measured on 2026-11-22 (MAE 0.068, within 81 %, clean F1 0.94, 3
- * pairs refused, 12 of 38 dishes missed: segmentation and refusals), so a
- * regression fails the suite. */
-constexpr double FLOOR_MAE = 0.09, FLOOR_WITHIN = 0.75, FLOOR_F1 = 0.90;
+ * it measured on 2026-11-22 (first MAE 0.068, within 81 %, clean F1 0.94,
+ * 3 pairs refused, 12 of 38 dishes missed: segmentation and refusals;
+ * then, light fitted over the dishes' containers too: MAE 0.083 (one
+ * untouched dish on a black plate read as empty; 0.050 and 0.048 on 100
+ * pairs of seeds 1 and 2), within 85 %, F1 0.94), so a regression fails
+ * the suite. */
+constexpr double FLOOR_MAE = 0.09, FLOOR_WITHIN = 0.80, FLOOR_F1 = 0.90;
 constexpr int FLOOR_REFUSED = 4;
 
 struct Options
