@@ -163,7 +163,7 @@ by_confidence (gconstpointer a, gconstpointer b)
  * each dish as many times as it was sold on the checkout. A single region
  * left over with a single dish left over are each other's. */
 static void
-assign_dishes (GPtrArray *regions, const CanteenVisionResult *rec, GHashTable *lines_per_dish)
+assign_dishes (GPtrArray *regions, const CanteenVisionLeftovers *result, GHashTable *lines_per_dish)
 {
   g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
   g_autoptr(GHashTable) left = g_hash_table_new (g_str_hash, g_str_equal);
@@ -175,23 +175,18 @@ assign_dishes (GPtrArray *regions, const CanteenVisionResult *rec, GHashTable *l
   g_hash_table_iter_init (&iter, lines_per_dish);
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_hash_table_insert (left, key, value);
-  for (guint i = 0; i < regions->len; i++)
+  for (guint i = 0; i < regions->len && (int) i < result->n_items; i++)
     {
       CanteenReturnRegion *r = g_ptr_array_index (regions, i);
+      const CanteenVisionLeftover *it = &result->items[i];
+
       g_clear_pointer (&r->dish_id, g_free);
-      for (int k = 0; k < rec->n_items; k++)
-        {
-          const CanteenVisionItem *it = &rec->items[k];
-          if (memcmp (it->box, r->box, sizeof r->box) != 0)
-            continue;
-          if (it->dish[0] && g_hash_table_contains (left, it->dish))
-            g_array_append_val (candidates, ((Candidate) { i, (char *) it->dish, it->confidence }));
-          for (int a = 0; a < it->n_alternatives; a++)
-            if (g_hash_table_contains (left, it->alternatives[a]))
-              g_array_append_val (candidates, ((Candidate) { i, (char *) it->alternatives[a],
-                                                              it->alternative_confidence[a] }));
-          break;
-        }
+      if (it->dish[0] && g_hash_table_contains (left, it->dish))
+        g_array_append_val (candidates, ((Candidate) { i, (char *) it->dish, it->confidence }));
+      for (int a = 0; a < it->n_alternatives; a++)
+        if (g_hash_table_contains (left, it->alternatives[a]))
+          g_array_append_val (candidates, ((Candidate) { i, (char *) it->alternatives[a],
+                                                          it->alternative_confidence[a] }));
     }
   g_array_sort (candidates, by_confidence);
   for (guint c = 0; c < candidates->len; c++)
@@ -259,7 +254,6 @@ compare (CanteenReturnStation *s, const CanteenVisionImage *after, GHashTable *l
 {
   CanteenVisionImage before;
   CanteenVisionLeftovers result = { 0 };
-  CanteenVisionResult rec = { 0 };
   CanteenVisionStatus status;
 
   if (canteen_vision_load (s->vision, o->before_path, &before) != CANTEEN_VISION_OK)
@@ -283,22 +277,12 @@ compare (CanteenReturnStation *s, const CanteenVisionImage *after, GHashTable *l
       CanteenReturnRegion *r = g_new0 (CanteenReturnRegion, 1);
       memcpy (r->box, result.items[i].box, sizeof r->box);
       r->leftover_fraction = CLAMP (result.items[i].leftover_fraction, 0.0f, 1.0f);
-      r->dish_id = result.items[i].dish[0] ? g_strdup (result.items[i].dish) : NULL;
       g_ptr_array_add (o->regions, r);
     }
+  /* Named among this checkout's dishes from the comparison's own
+   * recognition of BEFORE (without exemplars nothing is named: no split). */
+  assign_dishes (o->regions, &result, lines_per_dish);
   canteen_vision_leftovers_clear (&result);
-  /* The regions' candidates, for naming them among this checkout's
-   * dishes (without exemplars nothing can be named: no split). */
-  if (canteen_vision_index_size (s->vision) > 0 &&
-      canteen_vision_recognize (s->vision, &before, &rec) == CANTEEN_VISION_OK)
-    {
-      o->vision_ms += rec.elapsed_ms;
-      assign_dishes (o->regions, &rec, lines_per_dish);
-      canteen_vision_result_clear (&rec);
-    }
-  else
-    for (guint i = 0; i < o->regions->len; i++)
-      g_clear_pointer (&((CanteenReturnRegion *) g_ptr_array_index (o->regions, i))->dish_id, g_free);
   o->split = CANTEEN_RETURN_SPLIT_IMAGE;
   return TRUE;
 }

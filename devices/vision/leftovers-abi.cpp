@@ -102,7 +102,15 @@ canteen_vision_leftovers (CanteenVision *vision, const CanteenVisionImage *befor
             for (int k = 0; k < rec.n_items; k++)
               for (auto &item : items)
                 if (std::memcmp (item.box, rec.items[k].box, sizeof item.box) == 0)
-                  std::memcpy (item.dish, rec.items[k].dish, sizeof item.dish);
+                  {
+                    const CanteenVisionItem &it = rec.items[k];
+                    std::memcpy (item.dish, it.dish, sizeof item.dish);
+                    item.confidence = it.confidence;
+                    item.n_alternatives = it.n_alternatives;
+                    std::memcpy (item.alternatives, it.alternatives, sizeof item.alternatives);
+                    std::memcpy (item.alternative_confidence, it.alternative_confidence,
+                                 sizeof item.alternative_confidence);
+                  }
           canteen_vision_result_clear (&rec);
         }
 

@@ -117,6 +117,12 @@ typedef struct {
   int   box[4];                            /* x, y, w, h in BEFORE: as canteen_vision_recognize's */
   float leftover_fraction;                 /* 0..1 of the food served */
   char  dish[CANTEEN_VISION_DISH_ID + 1];  /* recognised in BEFORE among the index; "" when unknown */
+  /* The rest of that recognition (as CanteenVisionItem's), so a caller
+   * naming regions among a narrower set needs no second recognition. */
+  float confidence;
+  int   n_alternatives;
+  char  alternatives[CANTEEN_VISION_TOP][CANTEEN_VISION_DISH_ID + 1];
+  float alternative_confidence[CANTEEN_VISION_TOP];
 } CanteenVisionLeftover;
 
 typedef struct {
