@@ -2,13 +2,16 @@
  *
  * Colour: a*b* of CIELAB after the frame's white balance, because a*b*
  * separates "how coloured" from "how bright" and the white balance takes
- * out the lamp's colour temperature. Texture: rotation-invariant uniform
- * LBP (the tray turns; LBP also ignores any monotonic change of brightness)
- * at three scales of a pyramid (rice grains and leaves differ in scale),
- * and a histogram of local contrast relative to local brightness (LBP
- * alone cannot tell a glossy sauce from a rough one). Every histogram
- * splats each sample bilinearly between its two nearest bins, so a small
- * shift of light moves mass smoothly instead of jumping between bins. */
+ * out the lamp's colour temperature; beside it the hue angle (weighted by
+ * how coloured a pixel is) and the saturation (chroma over lightness),
+ * which a darker or lighter portion of the same food keeps. Texture:
+ * rotation-invariant uniform LBP (the tray turns; LBP also ignores any
+ * monotonic change of brightness) at three scales of a pyramid (rice
+ * grains and leaves differ in scale), and a histogram of local contrast
+ * relative to local brightness (LBP alone cannot tell a glossy sauce from
+ * a rough one). Every histogram splats each sample bilinearly between its
+ * two nearest bins, so a small shift of light moves mass smoothly instead
+ * of jumping between bins. */
 #include "features.hpp"
 
 #include <algorithm>
@@ -203,6 +206,8 @@ describe (const cv::Mat &rgb, const cv::Mat &mask, const cv::Rect &box, const Li
    * range ±64 covers food, and the edge bins catch anything beyond. */
   float *chroma = d.data () + BLOCKS[0].offset;
   float *light = d.data () + BLOCKS[1].offset;
+  float *hue = d.data () + BLOCKS[2].offset;
+  float *sat = d.data () + BLOCKS[3].offset;
   const float chroma_step = 128.0f / static_cast<float> (CHROMA_BINS);
   for (int y = 0; y < lab.rows; y++)
     {
@@ -215,6 +220,24 @@ describe (const cv::Mat &rgb, const cv::Mat &mask, const cv::Rect &box, const Li
           splat2 (chroma, CHROMA_BINS, (static_cast<float> (p[x][1]) - 64.0f) / chroma_step - 0.5f,
                   (static_cast<float> (p[x][2]) - 64.0f) / chroma_step - 0.5f);
           splat1 (light, BLOCKS[1].size, static_cast<float> (p[x][0]) / 32.0f - 0.5f, 1.0f);
+          const float ca = static_cast<float> (p[x][1]) - 128.0f, cb = static_cast<float> (p[x][2]) - 128.0f;
+          const float c = std::sqrt (ca * ca + cb * cb);
+          /* Hue is circular (the last bin's upper half wraps to the first)
+           * and only as sure as the pixel is coloured. */
+          const float colour = std::min (c / HUE_FULL_CHROMA, 1.0f);
+          /* fastAtan2 (degrees, about 0.3° off) is four times cheaper
+           * than std::atan2 and far finer than a bin. */
+          float at = std::fmod (cv::fastAtan2 (cb, ca) + 180.0f, 360.0f) / 360.0f * static_cast<float> (HUE_BINS) - 0.5f;
+          if (at < 0.0f)
+            at += static_cast<float> (HUE_BINS);
+          const int h0 = static_cast<int> (at) % HUE_BINS;
+          const float fh = at - std::floor (at);
+          hue[h0] += colour * (1.0f - fh);
+          hue[(h0 + 1) % HUE_BINS] += colour * fh;
+          hue[HUE_BINS] += 1.0f - colour;
+          /* 8-bit Lab stores L* x 255/100. */
+          const float lstar = static_cast<float> (p[x][0]) * (100.0f / 255.0f);
+          splat1 (sat, SAT_BINS, c / (lstar + 10.0f) / SAT_STEP - 0.5f, 1.0f);
         }
     }
 
@@ -230,7 +253,7 @@ describe (const cv::Mat &rgb, const cv::Mat &mask, const cv::Rect &box, const Li
           cv::pyrDown (grey, grey);
           cv::resize (level_mask, level_mask, grey.size (), 0, 0, cv::INTER_NEAREST);
         }
-      lbp_histogram (grey, level_mask, d.data () + BLOCKS[2 + static_cast<std::size_t> (s)].offset);
+      lbp_histogram (grey, level_mask, d.data () + BLOCKS[4 + static_cast<std::size_t> (s)].offset);
     }
 
   /* Local contrast: standard deviation over mean in 5x5 windows, on a log
@@ -240,8 +263,8 @@ describe (const cv::Mat &rgb, const cv::Mat &mask, const cv::Rect &box, const Li
   g.convertTo (g, CV_32F);
   cv::boxFilter (g, mean, CV_32F, cv::Size (5, 5));
   cv::boxFilter (g.mul (g), mean_sq, CV_32F, cv::Size (5, 5));
-  float *contrast = d.data () + BLOCKS[5].offset;
-  const int cbins = BLOCKS[5].size;
+  float *contrast = d.data () + BLOCKS[7].offset;
+  const int cbins = BLOCKS[7].size;
   for (int y = 0; y < g.rows; y++)
     {
       const float *mu = mean.ptr<float> (y);

@@ -30,9 +30,9 @@ namespace {
 /* Unknown below this confidence; tuned with tests/vision's vision-eval so
  * that unenrolled dishes are rejected without losing enrolled ones. The
  * two overlap on the synthetic trays: at 0.33 dish F1 is at its best and
- * 7% (seed 1, 20 dishes) to 13% (seed 2, 80 dishes) of never-enrolled
- * regions are called unknown; 0.37 rejects 13% on both for 1-2 points of
- * F1, 0.25 none. */
+ * 13% (seed 1, 20 dishes) to 20% (seed 2, 80 dishes) of never-enrolled
+ * regions are called unknown (descriptor v3); 0.38 rejects 19-27% for
+ * about half a point of F1, 0.28 3-13% for as little. */
 constexpr float DEFAULT_THRESHOLD = 0.33f;
 
 } // namespace
