@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <glib/gi18n.h>
 
+#include "vision.h"
 #include "cli.h"
 
 static const CliCommand *const tables[] = {
@@ -87,6 +88,9 @@ main (int argc, char **argv)
   const char *locale = setlocale (LC_ALL, "");
   g_autofree char *name = NULL;
   int words = 0;
+
+  /* `tray recognize|leftovers|return` analyse big images (vision.h). */
+  canteen_vision_keep_freed_memory ();
 
   /* With no locale set (CI, systemd) use UTF-8 rather than ASCII-only "C". */
   if (locale == NULL || g_str_equal (locale, "C") || g_str_equal (locale, "POSIX"))

@@ -4,11 +4,15 @@
 #include "kiosk-app.h"
 #include "kiosk-emulation.h"
 #include "kiosk-i18n.h"
+#include "vision.h"
 
 int
 main (int argc, char *argv[])
 {
   g_autoptr(CanteenKioskApp) app = NULL;
+
+  /* Trays are analysed over and over: keep their buffers (vision.h). */
+  canteen_vision_keep_freed_memory ();
 
   /* Emulated devices need libumockdev-preload in the process from its
    * start: re-execute with it now, before anything else runs. Only when

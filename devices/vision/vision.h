@@ -105,6 +105,12 @@ void                 canteen_vision_result_clear (CanteenVisionResult *result);
 /* Unknown below this (default tuned by the harness). */
 void                 canteen_vision_set_threshold (CanteenVision *vision, float threshold);
 
+/* For a process that analyses trays over and over (the kiosk, canteenctl,
+ * the benchmarks): keeps freed memory in the heap instead of giving it back
+ * to the kernel, so each tray's buffers are not page-faulted in anew (glibc
+ * mallopt; process-wide). Call once, at start, before threads. */
+void                 canteen_vision_keep_freed_memory (void);
+
 /* --- Leftovers (the return station) ------------------------------------
  * The checkout picture (BEFORE) against the returned tray (AFTER): per food
  * region of BEFORE, the share of its food still there. Errors are reported

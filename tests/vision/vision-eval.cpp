@@ -263,6 +263,8 @@ save_tray (const std::string &dir, const traygen::StreamFrame &f, const cv::Mat 
 int
 main (int argc, char **argv)
 {
+  /* Measured as the kiosk and canteenctl run (vision.h). */
+  canteen_vision_keep_freed_memory ();
   Options o;
   if (!parse (argc, argv, &o))
     return EXIT_ERROR;

@@ -434,6 +434,8 @@ print_tap (const Report &r)
 int
 main (int argc, char **argv)
 {
+  /* Measured as the kiosk and canteenctl run (vision.h). */
+  canteen_vision_keep_freed_memory ();
   Options o;
   if (!parse (argc, argv, &o))
     return EXIT_ERROR;
