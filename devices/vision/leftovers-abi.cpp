@@ -3,7 +3,7 @@
  * Like vision.cpp: every exception is caught here, a vision::Error becomes
  * its status and message, anything else CANTEEN_VISION_FAILED; the result
  * is filled only once nothing can fail. The message goes into the result
- * (the handle's last error belongs to vision.cpp). Dish names come from
+ * and, with a handle, into its last error (vision-handle.hpp). Dish names come from
  * canteen_vision_recognize on BEFORE, whose regions are the same (the same
  * analysis of the same pixels), matched by box. */
 #include "vision.h"
@@ -18,6 +18,7 @@
 #include <opencv2/core.hpp>
 
 #include "leftovers.hpp"
+#include "vision-handle.hpp"
 #include "tray.hpp"
 #include "vision-private.hpp"
 
@@ -45,7 +46,8 @@ wrap (const CanteenVisionImage *image, const char *which)
 /* The message into the result's fixed buffer: no allocation, so it
  * cannot fail inside a catch. */
 CanteenVisionStatus
-fail (CanteenVisionLeftovers *out, CanteenVisionStatus status, const char *prefix, const char *message) noexcept
+fail (CanteenVision *vision, CanteenVisionLeftovers *out, CanteenVisionStatus status, const char *prefix,
+      const char *message) noexcept
 {
   out->error[0] = '\0';
   std::strncat (out->error, prefix, sizeof out->error - 1);
@@ -63,6 +65,8 @@ fail (CanteenVisionLeftovers *out, CanteenVisionStatus status, const char *prefi
         n--;
       out->error[n] = '\0';
     }
+  if (vision != nullptr)
+    vision::set_last_error (vision, out->error);
   return status;
 }
 
@@ -131,23 +135,23 @@ canteen_vision_leftovers (CanteenVision *vision, const CanteenVisionImage *befor
     }
   catch (const vision::Error &e)
     {
-      return fail (out, e.status (), "", e.what ());
+      return fail (vision, out, e.status (), "", e.what ());
     }
   catch (const cv::Exception &e)
     {
-      return fail (out, CANTEEN_VISION_FAILED, "OpenCV: ", e.err.c_str ());
+      return fail (vision, out, CANTEEN_VISION_FAILED, "OpenCV: ", e.err.c_str ());
     }
   catch (const std::bad_alloc &)
     {
-      return fail (out, CANTEEN_VISION_FAILED, "", "out of memory");
+      return fail (vision, out, CANTEEN_VISION_FAILED, "", "out of memory");
     }
   catch (const std::exception &e)
     {
-      return fail (out, CANTEEN_VISION_FAILED, "", e.what ());
+      return fail (vision, out, CANTEEN_VISION_FAILED, "", e.what ());
     }
   catch (...)
     {
-      return fail (out, CANTEEN_VISION_FAILED, "", "unexpected failure");
+      return fail (vision, out, CANTEEN_VISION_FAILED, "", "unexpected failure");
     }
 }
 

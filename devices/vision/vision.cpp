@@ -6,6 +6,7 @@
  * touch the handle only once nothing can fail any more, so a refusal leaves
  * the handle as it was, except for the last error. */
 #include "vision.h"
+#include "vision-handle.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -62,6 +63,12 @@ struct CanteenVision
     return status;
   }
 };
+
+void
+vision::set_last_error (CanteenVision *handle, const char *message) noexcept
+{
+  handle->fail_noexcept (CANTEEN_VISION_FAILED, "", message);
+}
 
 namespace {
 

@@ -114,7 +114,8 @@ void                 canteen_vision_keep_freed_memory (void);
 /* --- Leftovers (the return station) ------------------------------------
  * The checkout picture (BEFORE) against the returned tray (AFTER): per food
  * region of BEFORE, the share of its food still there. Errors are reported
- * in the result's `error` (one line, valid UTF-8) as well as the status:
+ * in the result's `error` (one line, valid UTF-8), in the handle's last
+ * error when `vision` is not NULL, and as the status:
  * CANTEEN_VISION_NOT_SAME_TRAY when AFTER cannot be registered onto BEFORE
  * (another tray, or not a tray), CANTEEN_VISION_NO_FOOD when BEFORE shows
  * no food, CANTEEN_VISION_INVALID for bad images. */

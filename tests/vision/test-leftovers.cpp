@@ -131,6 +131,11 @@ test_empty_tray ()
   g_assert_cmpint (canteen_vision_leftovers (nullptr, &img, &img, &out), ==, CANTEEN_VISION_NO_FOOD);
   g_assert_nonnull (std::strstr (out.error, "no food"));
   g_assert_cmpint (out.n_items, ==, 0);
+  /* With a handle, its last error says the same (the ABI's contract). */
+  CanteenVision *v = canteen_vision_new ();
+  g_assert_cmpint (canteen_vision_leftovers (v, &img, &img, &out), ==, CANTEEN_VISION_NO_FOOD);
+  g_assert_cmpstr (canteen_vision_last_error (v), ==, out.error);
+  canteen_vision_free (v);
 }
 
 void
