@@ -63,7 +63,7 @@ parse_leftover (char *arg, CanteenLeftoverInput *out, GError **error)
 }
 
 static void
-print_return (const CanteenReturnOutcome *o)
+print_return (CanteenLedger *ledger, const CanteenReturnOutcome *o)
 {
   const CanteenTrayReturn *ret = o->record;
 
@@ -78,7 +78,9 @@ print_return (const CanteenReturnOutcome *o)
       for (guint i = 0; i < ret->dishes->len; i++)
         {
           const CanteenDishLeftover *d = g_ptr_array_index (ret->dishes, i);
-          printf ("  %-8s %3.0f%% left  %4d g of %4d g\n", d->dish_id, d->fraction * 100.0, d->leftover_g, d->served_g);
+          g_autoptr(CanteenDish) dish = canteen_ledger_get_dish (ledger, d->dish_id, NULL);
+          printf ("  %-8s %3.0f%% left  %4d g of %4d g  %s\n", d->dish_id, d->fraction * 100.0, d->leftover_g,
+                  d->served_g, dish != NULL ? dish->name : "");
         }
     }
   if (o->split == CANTEEN_RETURN_SPLIT_IMAGE)
@@ -154,7 +156,7 @@ cmd_tray_return (CliGlobal *g, int argc, char **argv)
   if (g->json)
     cli_print_json (canteen_return_outcome_to_json (outcome));
   else
-    print_return (outcome);
+    print_return (ledger, outcome);
   return CLI_OK;
 }
 

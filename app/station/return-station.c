@@ -108,6 +108,8 @@ load_checkout_dishes (CanteenReturnStation *s, CanteenLedger *ledger, const char
   g_autoptr(CanteenReceipt) receipt = canteen_ledger_get_checkout (ledger, checkout_id, error);
   g_autoptr(GPtrArray) dishes = g_ptr_array_new_with_free_func ((GDestroyNotify) canteen_dish_free);
   g_autoptr(GPtrArray) exemplars = NULL;
+  g_autofree char *why = NULL;
+  guint ignored = 0;
 
   if (receipt == NULL)
     return FALSE;
@@ -136,11 +138,17 @@ load_checkout_dishes (CanteenReturnStation *s, CanteenLedger *ledger, const char
       gsize len;
       const guint8 *data = g_bytes_get_data (e->exemplar, &len);
 
-      /* A damaged row is skipped, never trusted (its dish stays unnamed). */
+      /* A damaged or outdated row is skipped, never trusted (its dish
+       * stays unnamed); staff hear of it once per tray, not per row. */
       if (canteen_vision_index_add (s->vision, e->dish_id, data, len) != CANTEEN_VISION_OK)
-        g_warning ("exemplar %" G_GINT64_FORMAT " of %s ignored: %s", e->id, e->dish_id,
-                   canteen_vision_last_error (s->vision));
+        {
+          ignored++;
+          g_free (why);
+          why = g_strdup (canteen_vision_last_error (s->vision));
+        }
     }
+  if (ignored > 0)
+    g_warning ("%u exemplar(s) of checkout %s's dishes ignored; the last: %s", ignored, checkout_id, why);
   return TRUE;
 }
 
@@ -283,8 +291,18 @@ compare (CanteenReturnStation *s, const CanteenVisionImage *after, GHashTable *l
    * recognition of BEFORE (without exemplars nothing is named: no split). */
   assign_dishes (o->regions, &result, lines_per_dish);
   canteen_vision_leftovers_clear (&result);
-  o->split = CANTEEN_RETURN_SPLIT_IMAGE;
-  return TRUE;
+  for (guint i = 0; i < o->regions->len; i++)
+    if (((CanteenReturnRegion *) g_ptr_array_index (o->regions, i))->dish_id != NULL)
+      {
+        o->split = CANTEEN_RETURN_SPLIT_IMAGE;
+        return TRUE;
+      }
+  /* Compared, but nothing named: the checkout's dishes have no usable
+   * exemplars. No split is better than a guessed one. */
+  o->split = CANTEEN_RETURN_SPLIT_FAILED;
+  o->split_detail = g_strdup ("no food on the tray could be named as one of the checkout's dishes "
+                              "(are they enrolled?)");
+  return FALSE;
 }
 
 CanteenReturnOutcome *

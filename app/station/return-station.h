@@ -19,8 +19,10 @@
  *    The ledger then splits the weighed leftover in proportion to
  *    fraction × grams served, that is leftover area × the dish's grams per
  *    area on this very tray (served grams over served area).
- *  - Without a kept frame, or when the photo is not the checkout's tray
- *    (CANTEEN_VISION_NOT_SAME_TRAY) or shows no food, the tray is still
+ *  - Without a kept frame, when the photo is not the checkout's tray
+ *    (CANTEEN_VISION_NOT_SAME_TRAY) or shows no food, or when no region
+ *    can be named as one of the checkout's dishes (none enrolled, or
+ *    exemplars of an older descriptor: logged once), the tray is still
  *    recorded with its match and weight and no per-dish split; `split`
  *    and `split_detail` say why. A photo never attributes grams to a dish
  *    on a guess.

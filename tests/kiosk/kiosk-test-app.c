@@ -1,10 +1,12 @@
-/* kiosk-test-app.c — start, shutdown and finalization of an in-process
- * kiosk app; see kiosk-test-app.h. */
+/* kiosk-test-app.c — a kiosk test's start, and start, shutdown and
+ * finalization of an in-process kiosk app; see kiosk-test-app.h. */
 #include "kiosk-test-app.h"
 
 #include <glib/gstdio.h>
 
+#include "emu-testbed.h"
 #include "kiosk-devices.h"
+#include "kiosk-i18n.h"
 #include "test-wait.h"
 
 CanteenKioskApp *
@@ -149,4 +151,17 @@ kiosk_test_app_finish (CanteenKioskApp **app)
   if (!warned)
     g_test_assert_expected_messages ();
   warned = TRUE;
+}
+
+void
+kiosk_test_init (int *argc, char ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The emulated devices need libumockdev-preload from the start. */
+  if (!canteen_emu_ensure_preload (*argv, &error))
+    g_error ("%s", error->message);
+  /* First, before anything translates (see kiosk-i18n.h). */
+  canteen_kiosk_i18n_init ();
+  g_test_init (argc, argv, NULL);
 }

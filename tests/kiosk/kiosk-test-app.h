@@ -39,6 +39,10 @@ void kiosk_test_app_wait_for_page (CanteenKioskApp *app, const char *page, guint
 /* Iterates the main loop until the app follows exactly `n` devices, all
  * READY; fails the test after `wait_ms`. */
 void kiosk_test_app_wait_for_devices (CanteenKioskApp *app, guint n, guint wait_ms);
+/* First thing in a kiosk test's main(): re-executes the test with
+ * libumockdev-preload (for the emulated devices), sets up gettext before
+ * anything translates, then g_test_init(). */
+void kiosk_test_init (int *argc, char ***argv);
 /* Removes a test's temporary directory and everything in it. */
 void kiosk_test_remove_tree (const char *path);
 

@@ -15,7 +15,6 @@
 
 #include "kiosk-emulation.h"
 #include "kiosk-fixture.h"
-#include "kiosk-i18n.h"
 #include "kiosk-test-app.h"
 #include "test-wait.h"
 #include "vision.h"
@@ -255,12 +254,7 @@ test_no_camera_records_nothing (Fixture *f, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!canteen_emu_ensure_preload (argv, &error))
-    g_error ("%s", error->message);
-  canteen_kiosk_i18n_init ();
-  g_test_init (&argc, &argv, NULL);
+  kiosk_test_init (&argc, &argv);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/kiosk/return/tap-records-the-tray", test_tap_records_the_tray);
   ADD ("/kiosk/return/no-camera-records-nothing", test_no_camera_records_nothing);

@@ -34,7 +34,6 @@
 #include "emu-testbed.h"
 #include "kiosk-app.h"
 #include "kiosk-fixture.h"
-#include "kiosk-i18n.h"
 #include "kiosk-test-app.h"
 #include "kiosk-window.h"
 #include "money.h"
@@ -825,14 +824,7 @@ test_online_with_clearing_service (Fixture *f, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-
-  /* The emulated devices need libumockdev-preload from the start. */
-  if (!canteen_emu_ensure_preload (argv, &error))
-    g_error ("%s", error->message);
-  /* First, before anything translates (see kiosk-i18n.h). */
-  canteen_kiosk_i18n_init ();
-  g_test_init (&argc, &argv, NULL);
+  kiosk_test_init (&argc, &argv);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up_started, fn, fixture_tear_down)
   ADD ("/kiosk/visitor/tap-pays-offline", test_tap_pays_offline);
