@@ -19,9 +19,8 @@ vision_fail (CanteenVision *vision, const char *what)
   return cli_usage_error ("%s: %s", what, canteen_vision_last_error (vision));
 }
 
-/* The index of today's dishes; *dishes gets today's menu. */
-static gboolean
-load_index (CanteenLedger *ledger, CanteenVision *vision, GPtrArray **dishes, GError **error)
+gboolean
+cli_load_menu_index (CanteenLedger *ledger, CanteenVision *vision, GPtrArray **dishes, GError **error)
 {
   g_autofree char *day = cli_today (ledger);
   g_autoptr(GPtrArray) exemplars = NULL;
@@ -90,7 +89,7 @@ cmd_dish_enroll (CliGlobal *g, int argc, char **argv)
       return cli_fail (error);
 
   /* How well today's menu is now separated: the closest pair of dishes. */
-  if (!load_index (ledger, vision, &menu, &error))
+  if (!cli_load_menu_index (ledger, vision, &menu, &error))
     return cli_fail (error);
   total = 0;
   {
@@ -209,7 +208,7 @@ cmd_tray_recognize (CliGlobal *g, int argc, char **argv)
   if (vision == NULL)
     return cli_usage_error ("tray recognize: the vision module could not start");
   ledger = cli_open_ledger (g, &error);
-  if (ledger == NULL || !load_index (ledger, vision, &dishes, &error))
+  if (ledger == NULL || !cli_load_menu_index (ledger, vision, &dishes, &error))
     return cli_fail (error);
   what = g_strdup_printf ("tray recognize: %s", argv[1]);
   if (canteen_vision_load (vision, argv[1], &image) != CANTEEN_VISION_OK

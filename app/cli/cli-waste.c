@@ -18,32 +18,11 @@ load_menu_index (CliGlobal *g, CanteenVision *vision, GError **error)
 {
   g_autoptr(CanteenLedger) ledger = NULL;
   g_autoptr(GPtrArray) dishes = NULL;
-  g_autoptr(GPtrArray) exemplars = NULL;
-  g_autofree char *day = NULL;
 
   if (!g_file_test (g->db_path, G_FILE_TEST_IS_REGULAR))
     return TRUE;
   ledger = cli_open_ledger (g, error);
-  if (ledger == NULL)
-    return FALSE;
-  day = cli_today (ledger);
-  dishes = canteen_ledger_list_dishes (ledger, day, CANTEEN_MEAL_NONE, error);
-  if (dishes == NULL)
-    return FALSE;
-  exemplars = canteen_ledger_list_exemplars (ledger, dishes, error);
-  if (exemplars == NULL)
-    return FALSE;
-  for (guint i = 0; i < exemplars->len; i++)
-    {
-      const CanteenExemplar *e = g_ptr_array_index (exemplars, i);
-      gsize len;
-      const guint8 *data = g_bytes_get_data (e->exemplar, &len);
-      /* A damaged row is skipped, not trusted. */
-      if (canteen_vision_index_add (vision, e->dish_id, data, len) != CANTEEN_VISION_OK)
-        g_printerr ("canteenctl: exemplar %" G_GINT64_FORMAT " of %s ignored: %s\n", e->id, e->dish_id,
-                    canteen_vision_last_error (vision));
-    }
-  return TRUE;
+  return ledger != NULL && cli_load_menu_index (ledger, vision, &dishes, error);
 }
 
 /* Two decimals, as a double JSON writes short. */

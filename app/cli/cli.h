@@ -47,6 +47,12 @@ gboolean cli_parse_options (const char *command, const char *params, const GOpti
 CanteenLedger *cli_open_ledger (CliGlobal *global, GError **error);
 /* Today in the canteen's time zone, "YYYY-MM-DD". */
 char *cli_today (CanteenLedger *ledger);
+
+/* Today's menu's exemplars into `vision`'s index (cleared first); *dishes
+ * gets today's menu. A damaged or outdated exemplar is skipped, named on
+ * stderr, never trusted. (cli-vision.c) */
+typedef struct CanteenVision CanteenVision;
+gboolean cli_load_menu_index (CanteenLedger *ledger, CanteenVision *vision, GPtrArray **dishes, GError **error);
 void  cli_print_json (JsonNode *node);   /* consumes node */
 char *cli_default_by (void);             /* "operator:NAME" for --by */
 /* A manager's PIN: $CANTEEN_MANAGER_PIN, else one line of standard input
