@@ -1,5 +1,5 @@
 /* food-photos.cpp — loads the food photographs, finds the food in each and
- * splits it into an enrollment half and a test half. */
+ * splits it into an enrollment half and a test half that look alike. */
 #include "food-photos.h"
 
 #include <algorithm>
@@ -22,6 +22,9 @@ namespace {
  * smallest Tux Paint stamps): such photos are left out. */
 constexpr int MIN_HALF_FOOD = 500;
 constexpr int MIN_HALF_SIDE = 14;
+/* Mean colour distance (Lab, 8-bit scale) beyond which the two halves are
+ * taken to be two different foods. */
+constexpr double MAX_HALVES_APART = 20.0;
 /* Colour distance (Lab, 8-bit scale) within which a pixel belongs to the
  * backdrop whose median the border gives. */
 constexpr double BACKDROP_DISTANCE = 26.0;
@@ -141,16 +144,15 @@ backdrop_mask (const cv::Mat &bgr)
   return mask;
 }
 
-/* Splits the food's bounding box across its longer side where half of the
- * food lies on each side, then shrinks each half to its own food. False if
+/* Splits the food's bounding box across one side, where half of the food
+ * lies on each side, then shrinks each half to its own food. False if
  * either half is too small. */
 bool
-split_halves (const cv::Mat &mask, cv::Rect halves[2])
+split_across (const cv::Mat &mask, bool across_x, cv::Rect halves[2])
 {
   cv::Rect box = cv::boundingRect (mask);
   if (box.empty ())
     return false;
-  const bool across_x = box.width >= box.height;
   cv::Mat sums;
   cv::reduce (mask (box) / 255, sums, across_x ? 0 : 1, cv::REDUCE_SUM, CV_32S);
   const int n = static_cast<int> (sums.total ());
@@ -196,6 +198,40 @@ split_halves (const cv::Mat &mask, cv::Rect halves[2])
   return true;
 }
 
+/* Mean Lab colour (8-bit scale) of the food in `r`. */
+cv::Vec3d
+food_lab_mean (const cv::Mat &lab, const cv::Mat &mask, const cv::Rect &r)
+{
+  cv::Scalar m = cv::mean (lab (r), mask (r));
+  return cv::Vec3d (m[0], m[1], m[2]);
+}
+
+/* Splits the food in two the way that leaves the halves most alike (across
+ * x or across y), and gives how far apart their mean colours still are.
+ * False if neither way leaves two usable halves. */
+bool
+split_halves (const cv::Mat &bgr, const cv::Mat &mask, cv::Rect halves[2], double *difference)
+{
+  cv::Mat lab;
+  cv::cvtColor (bgr, lab, cv::COLOR_BGR2Lab);
+  bool found = false;
+  for (bool across_x : { true, false })
+    {
+      cv::Rect parts[2];
+      if (!split_across (mask, across_x, parts))
+        continue;
+      double d = cv::norm (food_lab_mean (lab, mask, parts[0]) - food_lab_mean (lab, mask, parts[1]));
+      if (!found || d < *difference)
+        {
+          found = true;
+          *difference = d;
+          halves[0] = parts[0];
+          halves[1] = parts[1];
+        }
+    }
+  return found;
+}
+
 bool
 load_one (const fs::path &path, const std::string &name, FoodPhoto *out)
 {
@@ -226,8 +262,16 @@ load_one (const fs::path &path, const std::string &name, FoodPhoto *out)
       photo.mask = backdrop_mask (photo.bgr);
       photo.cutout = cv::countNonZero (photo.mask) < static_cast<int> (photo.mask.total () * 85 / 100);
     }
-  if (!split_halves (photo.mask, photo.halves))
+  double difference = 0.0;
+  if (!split_halves (photo.bgr, photo.mask, photo.halves, &difference))
     return false;
+  /* Halves this far apart show two foods (rice beside a curry, a salad's
+   * leaves beside its tomatoes): the photo is not one dish, and enrolling
+   * one food and serving the other would test the photo, not the
+   * recogniser. A canteen enrols from the same pot it serves. */
+  if (difference > MAX_HALVES_APART)
+    return false;
+  photo.halves_apart = difference;
   cv::integral (photo.mask / 255, photo.integral, CV_32S);
   photo.mean = cv::mean (photo.bgr, photo.mask);
   *out = std::move (photo);

@@ -12,7 +12,10 @@
  *    border, else the whole picture.
  *  - Each photo is split into two disjoint halves, at least two pixels
  *    apart: half 0 feeds enrollment photos only, half 1 test trays only.
- *    Photos whose halves hold too little food are left out.
+ *    The cut runs across x or across y, whichever leaves the halves' mean
+ *    colours closer. Photos whose halves hold too little food, or still
+ *    differ by more than 20 Lab units (two foods in one photo, not one
+ *    dish), are left out.
  *  - Test-only code; nothing here is part of the product.
  */
 #pragma once
@@ -35,6 +38,7 @@ struct FoodPhoto
   cv::Rect    halves[2]; /* disjoint; ENROLL_HALF and TEST_HALF */
   bool        cutout;    /* the food is an object on a backdrop, not a full-frame texture */
   cv::Scalar  mean;      /* mean BGR of the food */
+  double      halves_apart = 0.0; /* mean Lab distance between the halves' food, <= 20 */
 
   /* Share of food pixels in `r` (0..1); r must lie inside the photo. */
   double coverage (const cv::Rect &r) const;

@@ -96,6 +96,9 @@ test_library (void)
       g_assert_true ((grown & b).empty ());
       g_assert_cmpint (cv::countNonZero (p.mask (a)), >, 0);
       g_assert_cmpint (cv::countNonZero (p.mask (b)), >, 0);
+      /* Both halves show the same food, as a canteen enrols from the pot
+       * it serves. */
+      g_assert_cmpfloat (p.halves_apart, <=, 20.0);
     }
 
   PhotoLibrary none;
