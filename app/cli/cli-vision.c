@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "exemplar-index.h"
 #include "money.h"
 #include "pricing.h"
 #include "vision.h"
@@ -24,6 +25,8 @@ cli_load_menu_index (CanteenLedger *ledger, CanteenVision *vision, GPtrArray **d
 {
   g_autofree char *day = cli_today (ledger);
   g_autoptr(GPtrArray) exemplars = NULL;
+  g_autofree char *why = NULL;
+  guint ignored;
 
   *dishes = canteen_ledger_list_dishes (ledger, day, CANTEEN_MEAL_NONE, error);
   if (*dishes == NULL)
@@ -31,17 +34,11 @@ cli_load_menu_index (CanteenLedger *ledger, CanteenVision *vision, GPtrArray **d
   exemplars = canteen_ledger_list_exemplars (ledger, *dishes, error);
   if (exemplars == NULL)
     return FALSE;
-  canteen_vision_index_clear (vision);
-  for (guint i = 0; i < exemplars->len; i++)
-    {
-      const CanteenExemplar *e = g_ptr_array_index (exemplars, i);
-      gsize len;
-      const guint8 *data = g_bytes_get_data (e->exemplar, &len);
-      /* A damaged row is skipped, not trusted; the rest still work. */
-      if (canteen_vision_index_add (vision, e->dish_id, data, len) != CANTEEN_VISION_OK)
-        g_printerr ("canteenctl: exemplar %" G_GINT64_FORMAT " of %s ignored: %s\n",
-                    e->id, e->dish_id, canteen_vision_last_error (vision));
-    }
+  /* A damaged or outdated row is skipped, not trusted; the rest still
+   * work, and the operator hears of it in one line. */
+  ignored = canteen_exemplar_index_load (vision, exemplars, NULL, &why);
+  if (ignored > 0)
+    g_printerr ("canteenctl: %u exemplar(s) ignored (enroll those dishes again); the last: %s\n", ignored, why);
   return TRUE;
 }
 

@@ -3,6 +3,7 @@
 #include "return-station.h"
 
 #include "canteen-error.h"
+#include "exemplar-index.h"
 #include "vision.h"
 
 struct CanteenReturnStation
@@ -131,22 +132,9 @@ load_checkout_dishes (CanteenReturnStation *s, CanteenLedger *ledger, const char
   exemplars = canteen_ledger_list_exemplars (ledger, dishes, error);
   if (exemplars == NULL)
     return FALSE;
-  canteen_vision_index_clear (s->vision);
-  for (guint i = 0; i < exemplars->len; i++)
-    {
-      const CanteenExemplar *e = g_ptr_array_index (exemplars, i);
-      gsize len;
-      const guint8 *data = g_bytes_get_data (e->exemplar, &len);
-
-      /* A damaged or outdated row is skipped, never trusted (its dish
-       * stays unnamed); staff hear of it once per tray, not per row. */
-      if (canteen_vision_index_add (s->vision, e->dish_id, data, len) != CANTEEN_VISION_OK)
-        {
-          ignored++;
-          g_free (why);
-          why = g_strdup (canteen_vision_last_error (s->vision));
-        }
-    }
+  /* A damaged or outdated row is skipped, never trusted (its dish stays
+   * unnamed); staff hear of it once per tray, not per row. */
+  ignored = canteen_exemplar_index_load (s->vision, exemplars, NULL, &why);
   if (ignored > 0)
     g_warning ("%u exemplar(s) of checkout %s's dishes ignored; the last: %s", ignored, checkout_id, why);
   return TRUE;

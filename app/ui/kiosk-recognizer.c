@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exemplar-index.h"
+
 struct _CanteenKioskRecognizer
 {
   GObject        parent_instance;
@@ -84,6 +86,8 @@ worker_refresh (CanteenKioskRecognizer *self, GError **error)
   g_autoptr(GPtrArray) dishes = NULL;
   g_autoptr(GPtrArray) exemplars = NULL;
   g_autoptr(GString) fingerprint = g_string_new (day);
+  g_autofree char *why = NULL;
+  guint ignored;
 
   dishes = canteen_ledger_list_dishes (self->ledger, day, CANTEEN_MEAL_NONE, error);
   /* No menu published for today: the order page sells the catalogue, so
@@ -104,27 +108,13 @@ worker_refresh (CanteenKioskRecognizer *self, GError **error)
   if (g_strcmp0 (fingerprint->str, self->fingerprint) == 0)
     return TRUE;
 
-  canteen_vision_index_clear (self->vision);
   g_clear_pointer (&self->indexed, g_ptr_array_unref);
   self->indexed = g_ptr_array_new_with_free_func ((GDestroyNotify) canteen_exemplar_free);
-  for (guint i = 0; i < exemplars->len; i++)
-    {
-      CanteenExemplar *e = g_ptr_array_index (exemplars, i);
-      gsize len;
-      const guint8 *data = g_bytes_get_data (e->exemplar, &len);
-
-      /* A damaged row is skipped, not trusted; the rest still work. */
-      if (canteen_vision_index_add (self->vision, e->dish_id, data, len) != CANTEEN_VISION_OK)
-        {
-          g_message ("recognition: exemplar %" G_GINT64_FORMAT " of %s ignored: %s", e->id, e->dish_id,
-                     canteen_vision_last_error (self->vision));
-          continue;
-        }
-      /* Only the id, dish and source are needed later (pruning); the slot
-       * left NULL is skipped by the array's free function. */
-      g_clear_pointer (&e->exemplar, g_bytes_unref);
-      g_ptr_array_add (self->indexed, g_steal_pointer (&exemplars->pdata[i]));
-    }
+  /* A damaged row is skipped, not trusted; the rest still work. Only the
+   * id, dish and source of the others are kept (pruning). */
+  ignored = canteen_exemplar_index_load (self->vision, exemplars, self->indexed, &why);
+  if (ignored > 0)
+    g_message ("recognition: %u exemplar(s) of today's menu ignored; the last: %s", ignored, why);
   g_free (self->fingerprint);
   self->fingerprint = g_string_free (g_steal_pointer (&fingerprint), FALSE);
   return TRUE;
