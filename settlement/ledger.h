@@ -50,7 +50,7 @@ typedef enum {
   CANTEEN_LEDGER_ERROR_CARD_CLOSED,        /* decline */
   CANTEEN_LEDGER_ERROR_NOT_REFUNDABLE,     /* voided already, or refund over what was paid */
   CANTEEN_LEDGER_ERROR_CORRUPT,            /* journal chain or projection does not verify */
-  CANTEEN_LEDGER_ERROR_NOT_AUTHORISED,     /* unknown or disabled manager, or a wrong PIN */
+  CANTEEN_LEDGER_ERROR_NOT_AUTHORISED,     /* unknown or disabled manager, a wrong PIN, not a manager's card */
 } CanteenLedgerError;
 
 GQuark   canteen_ledger_error_quark (void);
@@ -243,6 +243,33 @@ gboolean canteen_ledger_add_manager (CanteenLedger *ledger, const char *id, cons
  * purpose (the hash is slow to make guessing slow). */
 gboolean canteen_ledger_check_manager (CanteenLedger *ledger, const char *id, const char *pin,
                                        char **out_name, GError **error);
+
+/* A manager's card (its chip UID, checked and upper-cased as card ids are,
+ * canteen_card_normalize), to sign in to the dashboard by a tap; NULL
+ * clears it. One card belongs to one manager at most (EXISTS otherwise);
+ * it may also be a diner's account card, which pays at the checkout as
+ * before. NOT_FOUND for an unknown manager. A change is journaled; setting
+ * what is already set writes nothing. */
+gboolean canteen_ledger_set_manager_card (CanteenLedger *ledger, const char *manager_id,
+                                          const char *card, GError **error);
+/* The active manager whose card `card` is: *out_id and *out_name (both
+ * nullable) get theirs. NOT_AUTHORISED when no manager, or a disabled one,
+ * has this card; an input error when `card` is not a card id. Quick: no
+ * hash to compute (the card itself is the credential). */
+gboolean canteen_ledger_find_manager_by_card (CanteenLedger *ledger, const char *card,
+                                              char **out_id, char **out_name, GError **error);
+
+typedef struct {
+  char    *id;
+  char    *name;
+  char    *card;      /* NULL: no card */
+  gboolean active;
+} CanteenManager;
+
+void       canteen_manager_free (CanteenManager *manager);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CanteenManager, canteen_manager_free)
+/* Every manager (CanteenManager), sorted by id. Never the PIN's hash. */
+GPtrArray *canteen_ledger_list_managers (CanteenLedger *ledger, GError **error);
 
 /* ---- shifts ---------------------------------------------------------- */
 

@@ -38,6 +38,8 @@ struct _CanteenDashboardWindow
   GtkLabel          *login_problem;
   GtkButton         *login_button;
   GtkSpinner        *login_spinner;
+  GtkLabel          *login_hint;
+  GtkButton         *demo_card_button;
   GtkLabel          *span_label;
   GtkBox            *cards_box;
   CanteenWasteChart *day_chart;
@@ -139,6 +141,23 @@ canteen_dashboard_window_set_login_problem (CanteenDashboardWindow *self, const 
   gtk_widget_set_visible (GTK_WIDGET (self->login_problem), problem != NULL);
   /* A PIN is never left on the screen, right or wrong. */
   gtk_editable_set_text (GTK_EDITABLE (self->pin_entry), "");
+}
+
+void
+canteen_dashboard_window_set_demo_card (CanteenDashboardWindow *self, const char *card, const char *name)
+{
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (CANTEEN_IS_DASHBOARD_WINDOW (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_card_button), card != NULL);
+  if (card == NULL)
+    return;
+  /* TRANSLATORS: demo button on the manager sign-in page: the manager's name, then the card id. */
+  label = g_strdup_printf (_("Demo: tap %s's manager card (%s)"), name != NULL ? name : "", card);
+  gtk_button_set_label (self->demo_card_button, label);
+  /* Target first: an action name with no target of its type is refused. */
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->demo_card_button), g_variant_new_string (card));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->demo_card_button), "app.demo-manager-card");
 }
 
 void
@@ -590,6 +609,8 @@ canteen_dashboard_window_class_init (CanteenDashboardWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CanteenDashboardWindow, login_problem);
   gtk_widget_class_bind_template_child (widget_class, CanteenDashboardWindow, login_button);
   gtk_widget_class_bind_template_child (widget_class, CanteenDashboardWindow, login_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CanteenDashboardWindow, login_hint);
+  gtk_widget_class_bind_template_child (widget_class, CanteenDashboardWindow, demo_card_button);
   gtk_widget_class_bind_template_child (widget_class, CanteenDashboardWindow, span_label);
   gtk_widget_class_bind_template_child (widget_class, CanteenDashboardWindow, cards_box);
   gtk_widget_class_bind_template_child (widget_class, CanteenDashboardWindow, day_chart);
@@ -680,6 +701,20 @@ canteen_dashboard_window_get_day_chart (CanteenDashboardWindow *self)
 {
   g_return_val_if_fail (CANTEEN_IS_DASHBOARD_WINDOW (self), NULL);
   return self->day_chart;
+}
+
+const char *
+canteen_dashboard_window_get_login_hint (CanteenDashboardWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_DASHBOARD_WINDOW (self), NULL);
+  return gtk_label_get_text (self->login_hint);
+}
+
+GtkButton *
+canteen_dashboard_window_get_demo_card_button (CanteenDashboardWindow *self)
+{
+  g_return_val_if_fail (CANTEEN_IS_DASHBOARD_WINDOW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->demo_card_button)) ? self->demo_card_button : NULL;
 }
 
 GtkEditable *

@@ -29,7 +29,7 @@
  * is enrolled with a clearing service (kiosk-clearing.h) and the status
  * bar shows its state.
  *
- * A manager signs in with id and PIN (app.open-dashboard, kiosk-dashboard.h)
+ * A manager signs in with a manager card or id and PIN (app.open-dashboard, kiosk-dashboard.h)
  * to see the food-waste dashboard; "reference-day" fixes its today.
  *
  * With --return-station ("return-station") the kiosk is the tray return

@@ -1,4 +1,5 @@
-/* kiosk-dashboard.c — the manager dashboard's actions, sign-in and exports. */
+/* kiosk-dashboard.c — the manager dashboard's actions, sign-in (PIN or
+ * card) and exports. */
 #include "kiosk-dashboard.h"
 
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "canteen-error.h"
 #include "kiosk-app.h"
 #include "waste.h"
 
@@ -20,7 +22,7 @@ struct _CanteenKioskDashboard
   GtkApplication         *app;          /* not owned: the app owns us */
   CanteenDashboardWindow *window;       /* owned by GTK while shown */
   State                   state;
-  GCancellable           *check;        /* the PIN check in flight */
+  GCancellable           *check;        /* the PIN or card check in flight */
   char                   *manager_name;
   char                   *period;       /* "week", "month", "quarter" */
   char                   *from, *to;
@@ -28,12 +30,14 @@ struct _CanteenKioskDashboard
   char                   *export_dir;
   GPtrArray              *exported;
   guint                   idle_id;
-  guint                   failures;     /* wrong PINs in a row */
+  guint                   failures;     /* wrong PINs or unknown cards in a row */
   gint64                  locked_until; /* monotonic µs; 0: not locked */
 };
 
-/* After this many wrong PINs in a row the sign-in is refused for a while, so
- * PINs cannot be guessed through the screen or the app's D-Bus actions. */
+/* After this many wrong PINs (or cards that are no manager's) in a row the
+ * sign-in is refused for a while, so PINs cannot be guessed, nor cards
+ * tried one after another, through the screen, the reader or the app's
+ * D-Bus actions. */
 #define DASHBOARD_MAX_FAILURES 5
 #define DASHBOARD_LOCKOUT_S    60
 
@@ -60,6 +64,18 @@ set_state (CanteenKioskDashboard *self, State state)
 
 /* ---- open and close ---------------------------------------------------------- */
 
+/* While the dashboard's window is up, the reader's taps are the dashboard's
+ * (a card paying behind it would be paid unseen); they sign in on the
+ * sign-in page and are refused elsewhere. */
+static void
+route_taps (CanteenKioskDashboard *self, gboolean to_dashboard)
+{
+  CanteenKioskDevices *devices = canteen_kiosk_app_get_devices (app_of (self));
+
+  if (devices != NULL)
+    canteen_kiosk_devices_set_sign_in_action (devices, to_dashboard ? "manager-card-login" : NULL);
+}
+
 static void
 close_dashboard (CanteenKioskDashboard *self)
 {
@@ -73,6 +89,7 @@ close_dashboard (CanteenKioskDashboard *self)
   g_clear_pointer (&self->report, json_node_unref);
   g_clear_pointer (&self->previous, json_node_unref);
   self->window = NULL;
+  route_taps (self, FALSE);
   if (window != NULL)
     {
       g_signal_handlers_disconnect_by_data (window, self);
@@ -122,6 +139,35 @@ window_destroyed_cb (GtkWidget *window, CanteenKioskDashboard *self)
     }
 }
 
+/* Demo mode: a button for the first active manager with a card (the demo
+ * seeds one), read from the app's ledger on the main thread: reading only. */
+static void
+show_demo_card (CanteenKioskDashboard *self)
+{
+  CanteenLedger *ledger = canteen_kiosk_app_get_ledger (app_of (self));
+  g_autoptr(GPtrArray) managers = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!canteen_kiosk_app_get_demo (app_of (self)) || ledger == NULL)
+    return;
+  managers = canteen_ledger_list_managers (ledger, &error);
+  if (managers == NULL)
+    {
+      g_message ("dashboard: demo manager card: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < managers->len; i++)
+    {
+      CanteenManager *m = g_ptr_array_index (managers, i);
+
+      if (m->active && m->card != NULL)
+        {
+          canteen_dashboard_window_set_demo_card (self->window, m->card, m->name);
+          return;
+        }
+    }
+}
+
 static void
 open_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -147,7 +193,9 @@ open_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   gtk_widget_add_controller (GTK_WIDGET (self->window), legacy);
   g_signal_connect (self->window, "destroy", G_CALLBACK (window_destroyed_cb), self);
   canteen_dashboard_window_show_login (self->window);
+  show_demo_card (self);
   gtk_window_present (GTK_WINDOW (self->window));
+  route_taps (self, TRUE);
   restart_idle (self);
   set_state (self, STATE_LOGIN);
 }
@@ -265,10 +313,13 @@ period_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
 
 /* ---- sign-in ------------------------------------------------------------------- */
 
+/* A PIN check (id and pin) or a card check (card). */
 typedef struct {
-  char *db_path;
-  char *id;
-  char *pin;
+  char    *db_path;
+  char    *id;
+  char    *pin;
+  char    *card;
+  gboolean diners_card;   /* the card is no manager's, but a diner's account */
 } Check;
 
 static void
@@ -279,6 +330,7 @@ check_free (Check *check)
   if (check->pin != NULL)
     sodium_memzero (check->pin, strlen (check->pin));
   g_free (check->pin);
+  g_free (check->card);
   g_free (check);
 }
 
@@ -290,11 +342,49 @@ check_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancell
   g_autoptr(GError) error = NULL;
   g_autoptr(CanteenLedger) ledger = canteen_ledger_open (check->db_path, &error);
   char *name = NULL;
+  gboolean ok;
 
-  if (ledger == NULL || !canteen_ledger_check_manager (ledger, check->id, check->pin, &name, &error))
+  if (ledger == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (check->card != NULL)
+    {
+      ok = canteen_ledger_find_manager_by_card (ledger, check->card, NULL, &name, &error);
+      /* Say why a diner's own card does nothing here (no secret: its
+       * holder is the one tapping it). */
+      if (!ok && g_error_matches (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_AUTHORISED))
+        {
+          CanteenAccount account = { 0 };
+
+          check->diners_card = canteen_ledger_get_account (ledger, check->card, &account, NULL);
+          canteen_account_clear (&account);
+        }
+    }
+  else
+    ok = canteen_ledger_check_manager (ledger, check->id, check->pin, &name, &error);
+  if (!ok)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, name, g_free);
+}
+
+/* Why a sign-in was refused, for the screen; *counts: a wrong guess. */
+static char *
+refusal_text (const Check *check, const GError *error, gboolean *counts)
+{
+  /* The ledger's NOT_AUTHORISED is the same for either mistake of a PIN
+   * sign-in; say no more. A card that is no card id is no manager's. */
+  *counts = g_error_matches (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_AUTHORISED)
+         || (check->card != NULL && error->domain == CANTEEN_INPUT_ERROR);
+  if (check->card == NULL)
+    return *counts ? g_strdup (_("Wrong manager ID or PIN."))
+                   : g_strdup_printf (_("The PIN cannot be checked now: %s"), error->message);
+  if (!*counts)
+    return g_strdup_printf (_("The card cannot be checked now: %s"), error->message);
+  return check->diners_card ? g_strdup (_("This is a diner's card, not a manager's card."))
+                            : g_strdup (_("This card is not a manager's card."));
 }
 
 static void
@@ -312,10 +402,9 @@ check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   canteen_dashboard_window_set_checking (self->window, FALSE);
   if (name == NULL)
     {
-      /* The ledger's NOT_AUTHORISED is the same for either mistake; say no more. */
-      gboolean wrong = g_error_matches (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_AUTHORISED);
-      g_autofree char *problem = wrong ? g_strdup (_("Wrong manager ID or PIN."))
-                                       : g_strdup_printf (_("The PIN cannot be checked now: %s"), error->message);
+      gboolean wrong = FALSE;
+      g_autofree char *problem = refusal_text (g_task_get_task_data (G_TASK (result)), error, &wrong);
+
       if (wrong && ++self->failures >= DASHBOARD_MAX_FAILURES)
         {
           self->failures = 0;
@@ -335,39 +424,88 @@ check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   load_report (self);
 }
 
-static void
-login_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+/* Whether a sign-in may be tried now; if not, says why (logged as `what`). */
+static gboolean
+may_sign_in (CanteenKioskDashboard *self, const char *what)
 {
-  CanteenKioskDashboard *self = user_data;
-  g_autoptr(GTask) task = NULL;
-  Check *check;
-  const char *id = NULL, *pin = NULL;
-
-  g_variant_get (parameter, "(&s&s)", &id, &pin);
   if (self->state != STATE_LOGIN || self->window == NULL)
     {
-      g_message ("manager-login: refused (no sign-in page, or a check in progress)");
-      return;
+      g_message ("%s: refused (no sign-in page, or a check in progress)", what);
+      return FALSE;
     }
   if (self->locked_until > g_get_monotonic_time ())
     {
       g_autofree char *problem = g_strdup_printf (_("Too many wrong PINs: sign-in is locked for %d seconds."),
                                                   DASHBOARD_LOCKOUT_S);
-      g_message ("manager-login: refused (locked after %d wrong PINs)", DASHBOARD_MAX_FAILURES);
+      g_message ("%s: refused (locked after %d failed sign-ins)", what, DASHBOARD_MAX_FAILURES);
       canteen_dashboard_window_set_login_problem (self->window, problem);
-      return;
+      return FALSE;
     }
-  check = g_new0 (Check, 1);
+  return TRUE;
+}
+
+static void
+start_check (CanteenKioskDashboard *self, Check *check)
+{
+  g_autoptr(GTask) task = NULL;
+
   check->db_path = g_strdup (canteen_kiosk_app_get_db_path (app_of (self)));
-  check->id = g_strstrip (g_strdup (id));
-  check->pin = g_strdup (pin);
   self->check = g_cancellable_new ();
   task = g_task_new (self, self->check, check_done_cb, NULL);
-  g_task_set_source_tag (task, login_activated);
+  g_task_set_source_tag (task, start_check);
   g_task_set_task_data (task, check, (GDestroyNotify) check_free);
   canteen_dashboard_window_set_checking (self->window, TRUE);
   set_state (self, STATE_CHECKING);
   g_task_run_in_thread (task, check_thread);
+}
+
+static void
+login_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CanteenKioskDashboard *self = user_data;
+  Check *check;
+  const char *id = NULL, *pin = NULL;
+
+  g_variant_get (parameter, "(&s&s)", &id, &pin);
+  if (!may_sign_in (self, "manager-login"))
+    return;
+  check = g_new0 (Check, 1);
+  check->id = g_strstrip (g_strdup (id));
+  check->pin = g_strdup (pin);
+  start_check (self, check);
+}
+
+/* A card tapped on the reader while the dashboard is up (route_taps), or
+ * the demo's button, or a D-Bus call. */
+static void
+card_login_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CanteenKioskDashboard *self = user_data;
+  Check *check;
+
+  if (!may_sign_in (self, "manager-card-login"))
+    return;
+  check = g_new0 (Check, 1);
+  check->card = g_strstrip (g_strdup (g_variant_get_string (parameter, NULL)));
+  start_check (self, check);
+}
+
+/* Demo mode: the manager's card through the emulated reader (so the tap
+ * takes a real reader's path), else straight to the sign-in. */
+static void
+demo_card_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CanteenKioskDashboard *self = user_data;
+  CanteenKioskEmulation *emulation = canteen_kiosk_app_get_emulation (app_of (self));
+
+  if (!canteen_kiosk_app_get_demo (app_of (self)))
+    {
+      g_message ("demo-manager-card: refused outside demo mode");
+      return;
+    }
+  if (emulation != NULL && canteen_kiosk_emulation_tap (emulation, g_variant_get_string (parameter, NULL)))
+    return;
+  g_action_group_activate_action (G_ACTION_GROUP (self->app), "manager-card-login", parameter);
 }
 
 /* ---- export ---------------------------------------------------------------------- */
@@ -488,6 +626,8 @@ canteen_kiosk_dashboard_new (GtkApplication *app)
   const GActionEntry entries[] = {
     { "open-dashboard",   open_activated,   NULL,   NULL,      NULL, { 0 } },
     { "manager-login",    login_activated,  "(ss)", NULL,      NULL, { 0 } },
+    { "manager-card-login", card_login_activated, "s", NULL,    NULL, { 0 } },
+    { "demo-manager-card", demo_card_activated, "s", NULL,      NULL, { 0 } },
     { "dashboard-period", NULL,             "s",    "'week'",  period_change_state, { 0 } },
     { "dashboard-export", export_activated, NULL,   NULL,      NULL, { 0 } },
     { "close-dashboard",  close_activated,  NULL,   NULL,      NULL, { 0 } },

@@ -8,6 +8,18 @@
  *    purpose; the screen never waits on it). A refusal says only that the
  *    id or the PIN is wrong, never which. Requests while a check runs, or
  *    with no sign-in page open, are refused (logged).
+ *  - app.manager-card-login(s card UID): the same for a manager's card,
+ *    with canteen_ledger_find_manager_by_card() on the same kind of worker
+ *    thread. While the window is up (any state but "closed") every card
+ *    tap on a reader comes here (canteen_kiosk_devices_set_sign_in_action)
+ *    instead of paying or naming a returned tray; closing gives taps back.
+ *    A refusal says whether the card is a diner's or nobody's. Wrong PINs
+ *    and refused cards count together: after 5 in a row every sign-in, by
+ *    PIN or card, is refused for 60 s, even across closing and reopening.
+ *  - app.demo-manager-card(s card): demo mode only (else refused, logged):
+ *    the card tapped on the emulated reader when there is one, else
+ *    app.manager-card-login directly. The sign-in page shows a button for
+ *    the first active manager with a card.
  *  - app.dashboard-period(s): "week", "month" or "quarter" (stateful), the
  *    calendar week (Monday..Sunday), month or quarter holding the reference
  *    day, against the span of equal length before it (canteen_waste_report).

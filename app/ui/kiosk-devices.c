@@ -16,6 +16,7 @@ struct _CanteenKioskDevices
   char                 *own_agency;
   GCancellable         *reading;     /* a card's applet being read, or NULL */
   char                 *tap_action;  /* every tap goes here (the return station), or NULL */
+  char                 *sign_in_action; /* a manager's sign-in page takes every tap, or NULL */
 };
 
 enum { PROP_0, PROP_UNREADABLE, N_PROPS };
@@ -114,6 +115,14 @@ card_inserted_cb (CanteenCardReader *reader, CanteenCardSession *session, Cantee
   const char *name = canteen_device_get_name (CANTEEN_DEVICE (reader));
   CardRead *read;
 
+  /* A manager's sign-in page is over the checkout (or the return
+   * station): the card is for it, and pays or names nothing. */
+  if (self->sign_in_action != NULL)
+    {
+      g_action_group_activate_action (self->actions, self->sign_in_action,
+                                      g_variant_new_string (canteen_card_session_get_uid (session)));
+      return;
+    }
   /* The return station: a tap names the diner whose tray it is; it pays
    * nothing, so no payment page needs to wait for it. */
   if (self->tap_action != NULL)
@@ -243,6 +252,7 @@ canteen_kiosk_devices_finalize (GObject *object)
 {
   g_free (CANTEEN_KIOSK_DEVICES (object)->own_agency);
   g_free (CANTEEN_KIOSK_DEVICES (object)->tap_action);
+  g_free (CANTEEN_KIOSK_DEVICES (object)->sign_in_action);
   G_OBJECT_CLASS (canteen_kiosk_devices_parent_class)->finalize (object);
 }
 
@@ -327,6 +337,20 @@ canteen_kiosk_devices_set_tap_action (CanteenKioskDevices *self, const char *act
   g_return_if_fail (CANTEEN_IS_KIOSK_DEVICES (self));
   g_free (self->tap_action);
   self->tap_action = g_strdup (action);
+}
+
+void
+canteen_kiosk_devices_set_sign_in_action (CanteenKioskDevices *self, const char *action)
+{
+  g_return_if_fail (CANTEEN_IS_KIOSK_DEVICES (self));
+  g_free (self->sign_in_action);
+  self->sign_in_action = g_strdup (action);
+  /* A card read for a payment when the sign-in page came up pays nothing. */
+  if (action != NULL && self->reading != NULL)
+    {
+      g_cancellable_cancel (self->reading);
+      g_clear_object (&self->reading);
+    }
 }
 
 void

@@ -20,6 +20,11 @@
  *    own agency's certificate, a card removed while being read — goes the
  *    UID way above, as before. While one card is being read, other taps
  *    are ignored; if the flow moved on meanwhile, the read card pays nothing.
+ *  - Sign-in: while set_sign_in_action() names an action (a manager's
+ *    sign-in page is showing), every tap activates app.`action`(s UID)
+ *    instead, whatever the flow or the return station waits for: the card
+ *    neither pays nor names a tray, and a card being read for a payment is
+ *    dropped. NULL gives the taps back.
  *  - "unreadable" is TRUE after a reader saw a card it could not read while
  *    the flow waited for one, until a card is read or the page changes.
  *  - The weight: get_scale_reading() is the reading of the first READY scale
@@ -53,6 +58,9 @@ void                  canteen_kiosk_devices_set_own_agency  (CanteenKioskDevices
 /* Every card tap activates app.`action`(s UID) instead of paying (the
  * return station); NULL: taps pay again. */
 void                  canteen_kiosk_devices_set_tap_action  (CanteenKioskDevices *self, const char *action);
+/* Every card tap activates app.`action`(s UID) and nothing else, before
+ * the tap action above (a manager's sign-in page); NULL: as before. */
+void                  canteen_kiosk_devices_set_sign_in_action (CanteenKioskDevices *self, const char *action);
 
 /* The manager's devices (CanteenDevice), or an empty model without one. */
 GListModel           *canteen_kiosk_devices_get_list        (CanteenKioskDevices *self);

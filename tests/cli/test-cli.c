@@ -420,6 +420,75 @@ test_manager_authority (Fixture *f, gconstpointer data)
   assert_ok (ctl (f, "journal", "verify", NULL));
 }
 
+/* A manager's card for the dashboard: set (spelled as the ledger stores
+ * it), refused for a second manager or a bad id without writing, cleared,
+ * and every change journaled. */
+static void
+test_manager_card (Fixture *f, gconstpointer data)
+{
+  g_autoptr(JsonParser) p = NULL;
+  g_autofree char *before = NULL, *after = NULL, *dump = NULL;
+  JsonObject *o;
+  Run r;
+
+  r = ctl_input (f, "2580\n", (const char *[]) { "manager", "add", "--id", "M01", "--name", "王经理", NULL });
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  r = ctl_input (f, "1357\n", (const char *[]) { "manager", "add", "--id", "M02", "--name", "李经理", NULL });
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+
+  r = ctl (f, "manager", "card", "M01", "04c0ffee", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "Manager M01 signs in with card 04C0FFEE\n");
+  run_clear (&r);
+  /* A diner's card (张伟's) may be a manager's too. */
+  r = ctl (f, "manager", "card", "M02", "04A1B2C3", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  o = parse_object (r.out, &p);
+  g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, "M02");
+  g_assert_cmpstr (json_object_get_string_member (o, "card"), ==, "04A1B2C3");
+  run_clear (&r);
+
+  before = test_db_dump (f->db);
+  r = ctl (f, "manager", "card", "M02", "04C0FFEE", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "already manager M01's card"));
+  run_clear (&r);
+  r = ctl (f, "manager", "card", "M01", "04-C0", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "card: "));
+  run_clear (&r);
+  r = ctl (f, "manager", "card", "M99", "04AABBCC", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "M99 is not a manager"));
+  run_clear (&r);
+  r = ctl (f, "manager", "card", "M01", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "MANAGER_ID and CARD"));
+  run_clear (&r);
+  r = ctl (f, "manager", "card", "M01", "04C0FFEE", "--clear", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  run_clear (&r);
+  after = test_db_dump (f->db);
+  g_assert_cmpstr (before, ==, after);
+
+  r = ctl (f, "manager", "card", "M01", "--clear", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_clear_object (&p);
+  o = parse_object (r.out, &p);
+  g_assert_true (json_node_is_null (json_object_get_member (o, "card")));
+  run_clear (&r);
+  r = ctl (f, "manager", "card", "M01", "--clear", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "Manager M01 has no card now\n");
+  run_clear (&r);
+
+  dump = test_db_dump (f->db);
+  g_assert_nonnull (strstr (dump, "\"kind\":\"manager-card\""));
+  assert_ok (ctl (f, "journal", "verify", NULL));
+}
+
 /* The kiosk and canteenctl on one file at once: separate processes,
  * each selling, none losing or doubling a fen. */
 static void
@@ -592,6 +661,7 @@ main (int argc, char **argv)
   ADD ("verify-names-bad-entry", test_verify_names_bad_entry);
   ADD ("concurrent-processes", test_concurrent_processes);
   ADD ("manager-authority", test_manager_authority);
+  ADD ("manager-card", test_manager_card);
   ADD ("period-set", test_period_set);
   ADD ("dish-recognition", test_dish_recognition);
   return g_test_run ();

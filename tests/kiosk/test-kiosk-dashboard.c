@@ -6,7 +6,10 @@
  * depends on the real date. Checks that a wrong PIN is refused without
  * saying which of id and PIN was wrong, that the right one opens the
  * board, that the figures shown are waste.h's, and that the exports are
- * written. Screenshots go to $CANTEEN_SCREENSHOT_DIR.
+ * written. With the emulated card reader: a manager's card tapped on the
+ * sign-in page opens the board, a diner's card does not and says so, the
+ * lockout holds for cards too, and taps pay at the checkout again once the
+ * dashboard is closed. Screenshots go to $CANTEEN_SCREENSHOT_DIR.
  */
 #include <glib/gstdio.h>
 #include <string.h>
@@ -23,6 +26,10 @@
 
 #define MANAGER_ID   "M01"
 #define MANAGER_PIN  "246810"
+/* 刘经理's card: a chip UID the emulated reader can present. */
+#define MANAGER_CARD "04C0FFEE"
+#define UNKNOWN_CARD "04DEAD01"
+#define WAIT_MS      10000
 #define TARE_G       250
 
 typedef struct {
@@ -105,6 +112,8 @@ fill_ledger (Fixture *f)
 
   g_assert_true (canteen_ledger_add_manager (f->ledger, MANAGER_ID, "刘经理", MANAGER_PIN, &error));
   g_assert_no_error (error);
+  g_assert_true (canteen_ledger_set_manager_card (f->ledger, MANAGER_ID, MANAGER_CARD, &error));
+  g_assert_no_error (error);
   g_assert_true (canteen_ledger_topup (f->ledger, KIOSK_FIXTURE_CARD_RICH, 50000, "dash-topup", &account, &error));
   g_assert_no_error (error);
   canteen_account_clear (&account);
@@ -145,9 +154,12 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->ledger = kiosk_fixture_create (f->db_path, &error);
   g_assert_no_error (error);
   fill_ledger (f);
-  /* A Thursday: "this week" is 11-16..11-22, compared with 11-09..11-15. */
+  /* A Thursday: "this week" is 11-16..11-22, compared with 11-09..11-15.
+   * `data` non-NULL: with the emulated reader, scale and printer. */
   f->app = kiosk_test_app_start ("db-path", f->db_path, "windowed", TRUE, "demo", TRUE,
-                                 "reference-day", "2026-11-19", NULL);
+                                 "reference-day", "2026-11-19", "emulate-devices", data != NULL, NULL);
+  if (data != NULL)
+    kiosk_test_app_wait_for_devices (f->app, 3, WAIT_MS);
 }
 
 static void
@@ -419,12 +431,154 @@ test_exports (Fixture *f, gconstpointer data)
   screenshot_dashboard (f, "kiosk-dashboard-exported.png");
 }
 
+/* ---- a manager's card ------------------------------------------------------ */
+
+static gboolean
+no_card_on_reader (gpointer data)
+{
+  g_autoptr(CanteenEmuCard) card = canteen_emu_ccid_reader_dup_card (data);
+  return card == NULL;
+}
+
+/* A card tapped on the emulated reader, through the real driver; back
+ * once it has left the reader, so the next tap is a tap of its own. */
+static void
+tap (Fixture *f, const char *card)
+{
+  CanteenKioskEmulation *emulation = canteen_kiosk_app_get_emulation (f->app);
+
+  g_assert_true (canteen_kiosk_emulation_tap (emulation, card));
+  g_assert_true (test_wait_until (no_card_on_reader, canteen_kiosk_emulation_get_reader (emulation), WAIT_MS));
+}
+
+typedef struct {
+  Fixture    *f;
+  const char *want;
+} ProblemWait;
+
+static gboolean
+problem_is (gpointer data)
+{
+  ProblemWait *w = data;
+  return window_of (w->f) != NULL
+      && g_strcmp0 (canteen_dashboard_window_get_login_problem (window_of (w->f)), w->want) == 0;
+}
+
+/* The sign-in page shows `want` (after a tap's check came back). */
+static void
+wait_for_problem (Fixture *f, const char *want)
+{
+  ProblemWait w = { f, want };
+
+  if (!test_wait_until (problem_is, &w, WAIT_MS))
+    g_assert_cmpstr (canteen_dashboard_window_get_login_problem (window_of (f)), ==, want);
+}
+
+static void
+test_card_sign_in (Fixture *f, gconstpointer data)
+{
+  g_autofree char *state = NULL;
+  gint64 balance = kiosk_fixture_balance (f->ledger, KIOSK_FIXTURE_CARD_CHIP);
+  GtkButton *demo;
+
+  activate (f, "open-dashboard", NULL);
+  wait_for_state (f, "login");
+  g_assert_cmpstr (canteen_dashboard_window_get_login_hint (window_of (f)), ==, "刷管理员卡或输入工号和密码");
+  /* Demo mode: a button for the seeded manager's card. */
+  demo = canteen_dashboard_window_get_demo_card_button (window_of (f));
+  g_assert_nonnull (demo);
+  g_assert_nonnull (strstr (gtk_button_get_label (demo), "刘经理"));
+  g_assert_nonnull (strstr (gtk_button_get_label (demo), MANAGER_CARD));
+
+  /* A diner's card: no board, and the page says why. */
+  tap (f, KIOSK_FIXTURE_CARD_CHIP);
+  wait_for_problem (f, "这是就餐卡，不是管理员卡。");
+  wait_for_state (f, "login");
+  g_assert_cmpstr (canteen_dashboard_window_get_page (window_of (f)), ==, "login");
+  screenshot_dashboard (f, "kiosk-dashboard-diner-card.png");
+  /* It paid nothing either (the checkout behind waits on its order page). */
+  g_assert_cmpint (kiosk_fixture_balance (f->ledger, KIOSK_FIXTURE_CARD_CHIP), ==, balance);
+  /* A card nobody knows. */
+  tap (f, UNKNOWN_CARD);
+  wait_for_problem (f, "此卡不是管理员卡。");
+  wait_for_state (f, "login");
+
+  /* The manager's card opens the board in their name. */
+  tap (f, MANAGER_CARD);
+  wait_for_state (f, "open");
+  g_assert_cmpstr (canteen_dashboard_window_get_page (window_of (f)), ==, "board");
+  g_assert_nonnull (strstr (canteen_dashboard_window_get_span_text (window_of (f)), "刘经理"));
+  assert_figures_match (f);
+  /* A tap on the open board neither signs in again nor pays. */
+  tap (f, KIOSK_FIXTURE_CARD_CHIP);
+  test_spin_ms (300);
+  state = kiosk_test_app_state (f->app, "dashboard");
+  g_assert_cmpstr (state, ==, "open");
+  g_assert_cmpint (kiosk_fixture_balance (f->ledger, KIOSK_FIXTURE_CARD_CHIP), ==, balance);
+
+  /* Closed: the reader's taps pay at the checkout again. */
+  activate (f, "close-dashboard", NULL);
+  wait_for_state (f, "closed");
+  activate (f, "add-dish", g_variant_new_string (KIOSK_FIXTURE_DISH_RICE));
+  activate (f, "pay", NULL);
+  kiosk_test_app_wait_for_page (f->app, "tap", WAIT_MS);
+  tap (f, KIOSK_FIXTURE_CARD_CHIP);
+  kiosk_test_app_wait_for_page (f->app, "result", WAIT_MS);
+  g_assert_cmpint (kiosk_fixture_balance (f->ledger, KIOSK_FIXTURE_CARD_CHIP), <, balance);
+  g_clear_pointer (&state, g_free);
+  state = kiosk_test_app_state (f->app, "dashboard");
+  g_assert_cmpstr (state, ==, "closed");
+}
+
+/* The demo's button taps the manager's card through the emulated reader. */
+static void
+test_demo_card_button (Fixture *f, gconstpointer data)
+{
+  activate (f, "open-dashboard", NULL);
+  wait_for_state (f, "login");
+  screenshot_dashboard (f, "kiosk-dashboard-card-login.png");
+  g_signal_emit_by_name (canteen_dashboard_window_get_demo_card_button (window_of (f)), "clicked");
+  wait_for_state (f, "open");
+  g_assert_cmpstr (canteen_dashboard_window_get_page (window_of (f)), ==, "board");
+}
+
+/* Wrong PINs and unknown cards count together; once locked, the manager's
+ * own card is refused too, and nothing is checked. */
+static void
+test_card_lockout (Fixture *f, gconstpointer data)
+{
+  const char *locked = "PIN 错误次数过多：登录已锁定 60 秒。";
+
+  activate (f, "open-dashboard", NULL);
+  wait_for_state (f, "login");
+  for (int i = 0; i < 3; i++)
+    {
+      activate (f, "manager-login", g_variant_new ("(ss)", MANAGER_ID, "0000"));
+      wait_for_state (f, "checking");
+      wait_for_state (f, "login");
+    }
+  tap (f, UNKNOWN_CARD);
+  wait_for_problem (f, "此卡不是管理员卡。");
+  wait_for_state (f, "login");
+  tap (f, KIOSK_FIXTURE_CARD_CHIP);
+  wait_for_problem (f, locked);
+  wait_for_state (f, "login");
+
+  canteen_dashboard_window_set_login_problem (window_of (f), NULL);
+  tap (f, MANAGER_CARD);
+  wait_for_problem (f, locked);
+  test_spin_ms (300);
+  wait_for_state (f, "login");
+  g_assert_cmpstr (canteen_dashboard_window_get_page (window_of (f)), ==, "login");
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "dashboard-export"));
+}
+
 int
 main (int argc, char **argv)
 {
-  /* First, before anything translates (see kiosk-i18n.h). */
-  canteen_kiosk_i18n_init ();
-  g_test_init (&argc, &argv, NULL);
+  /* Re-executes with libumockdev-preload (the emulated reader), sets up
+   * gettext before anything translates, then g_test_init(). */
+  kiosk_test_init (&argc, &argv);
 
   g_test_add ("/kiosk/dashboard/lockout", Fixture, NULL, fixture_set_up, test_lockout, fixture_tear_down);
   g_test_add ("/kiosk/dashboard/wrong-pin-refused", Fixture, NULL, fixture_set_up, test_wrong_pin_refused,
@@ -432,5 +586,11 @@ main (int argc, char **argv)
   g_test_add ("/kiosk/dashboard/board-figures", Fixture, NULL, fixture_set_up, test_board_figures,
               fixture_tear_down);
   g_test_add ("/kiosk/dashboard/exports", Fixture, NULL, fixture_set_up, test_exports, fixture_tear_down);
+  g_test_add ("/kiosk/dashboard/card-sign-in", Fixture, "emulated", fixture_set_up, test_card_sign_in,
+              fixture_tear_down);
+  g_test_add ("/kiosk/dashboard/demo-card-button", Fixture, "emulated", fixture_set_up, test_demo_card_button,
+              fixture_tear_down);
+  g_test_add ("/kiosk/dashboard/card-lockout", Fixture, "emulated", fixture_set_up, test_card_lockout,
+              fixture_tear_down);
   return g_test_run ();
 }

@@ -574,6 +574,100 @@ test_managers (Fixture *f, gconstpointer data)
   assert_verifies (f->ledger);
 }
 
+/* A manager's card signs them in by a tap: one spelling per card (as
+ * account cards), one manager per card, journaled, and nothing but an
+ * active manager's card is let in. */
+static void
+test_manager_cards (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = NULL, *name = NULL, *before = NULL, *after = NULL;
+  g_autoptr(GPtrArray) managers = NULL;
+  CanteenManager *m;
+  GError *error = NULL;
+
+  g_assert_true (canteen_ledger_add_manager (f->ledger, "M01", "王经理", "2580", &error));
+  g_assert_true (canteen_ledger_add_manager (f->ledger, "M02", "李经理", "1357", &error));
+  g_assert_no_error (error);
+  /* No card yet: nobody signs in by one. */
+  g_assert_false (canteen_ledger_find_manager_by_card (f->ledger, "04C0FFEE", &id, &name, &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_AUTHORISED);
+  g_assert_null (id);
+  g_clear_error (&error);
+
+  /* Lower case as typed, upper case as stored and as a reader reports it. */
+  g_assert_true (canteen_ledger_set_manager_card (f->ledger, "M01", "04c0ffee", &error));
+  g_assert_no_error (error);
+  g_assert_true (canteen_ledger_find_manager_by_card (f->ledger, "04C0FFEE", &id, &name, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (id, ==, "M01");
+  g_assert_cmpstr (name, ==, "王经理");
+  g_clear_pointer (&id, g_free);
+  g_clear_pointer (&name, g_free);
+
+  before = test_db_dump (f->path);
+  /* Bad card ids are refused as account cards are, and write nothing. */
+  g_assert_false (canteen_ledger_set_manager_card (f->ledger, "M02", "04-C0", &error));
+  g_assert_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (canteen_ledger_set_manager_card (f->ledger, "M02", "", &error));
+  g_assert_true (error != NULL && error->domain == CANTEEN_INPUT_ERROR);
+  g_clear_error (&error);
+  /* One card, one manager. */
+  g_assert_false (canteen_ledger_set_manager_card (f->ledger, "M02", "04C0FFEE", &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, "M01"));
+  g_clear_error (&error);
+  g_assert_false (canteen_ledger_set_manager_card (f->ledger, "M99", "04AABBCC", &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  /* The same card again is no change: nothing journaled. */
+  g_assert_true (canteen_ledger_set_manager_card (f->ledger, "M01", "04C0FFEE", &error));
+  g_assert_no_error (error);
+  after = test_db_dump (f->path);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_false (canteen_ledger_find_manager_by_card (f->ledger, "04-C0", NULL, NULL, &error));
+  g_assert_true (error != NULL && error->domain == CANTEEN_INPUT_ERROR);
+  g_clear_error (&error);
+
+  /* A diner's account card may be a manager's card too. */
+  g_assert_true (canteen_ledger_set_manager_card (f->ledger, "M02", "STAFF1", &error));
+  g_assert_no_error (error);
+  g_assert_true (canteen_ledger_find_manager_by_card (f->ledger, "staff1", &id, NULL, &error));
+  g_assert_cmpstr (id, ==, "M02");
+  g_clear_pointer (&id, g_free);
+
+  managers = canteen_ledger_list_managers (f->ledger, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (managers->len, ==, 2);
+  m = g_ptr_array_index (managers, 0);
+  g_assert_cmpstr (m->id, ==, "M01");
+  g_assert_cmpstr (m->card, ==, "04C0FFEE");
+  g_assert_true (m->active);
+
+  /* Cleared: the card opens nothing any more, and may go to another. */
+  g_assert_true (canteen_ledger_set_manager_card (f->ledger, "M01", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (canteen_ledger_find_manager_by_card (f->ledger, "04C0FFEE", NULL, NULL, &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_AUTHORISED);
+  g_clear_error (&error);
+  g_assert_true (canteen_ledger_set_manager_card (f->ledger, "M02", "04C0FFEE", &error));
+  g_assert_no_error (error);
+
+  /* A disabled manager's card is refused like an unknown one. */
+  tamper (f, "UPDATE managers SET active = 0 WHERE id = 'M02'");
+  g_assert_false (canteen_ledger_find_manager_by_card (f->ledger, "04C0FFEE", NULL, NULL, &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_AUTHORISED);
+  g_clear_error (&error);
+
+  /* Every change is in the journal, chained like the rest. */
+  {
+    g_autofree char *dump = test_db_dump (f->path);
+    g_assert_nonnull (strstr (dump, "\"kind\":\"manager-card\""));
+    g_assert_nonnull (strstr (dump, "\"card\":\"04C0FFEE\",\"previous\":\"STAFF1\""));
+  }
+  assert_verifies (f->ledger);
+}
+
 /* A ledger made by the first release (schema 1) opens in this one: its
  * data stays, the new tables appear, and it verifies. */
 static void
@@ -604,6 +698,8 @@ test_migrate_from_v1 (void)
   g_assert_cmpstr (id.canteen, ==, "旧食堂");
   canteen_identity_clear (&id);
   g_assert_true (canteen_ledger_add_manager (ledger, "M01", "王经理", "2580", &error));
+  g_assert_true (canteen_ledger_set_manager_card (ledger, "M01", "04A1B2C3", &error));
+  g_assert_no_error (error);
   assert_verifies (ledger);
 }
 
@@ -874,6 +970,7 @@ main (int argc, char **argv)
   ADD ("disk-full-changes-nothing", test_disk_full_changes_nothing);
   ADD ("two-writers", test_two_writers);
   ADD ("managers", test_managers);
+  ADD ("manager-cards", test_manager_cards);
   ADD ("exemplars", test_exemplars);
   ADD ("checkout-frames", test_checkout_frames);
   g_test_add_func ("/ledger/migrate-from-v1", test_migrate_from_v1);
