@@ -86,3 +86,18 @@ kiosk_fixture_balance (CanteenLedger *ledger, const char *card)
   canteen_account_clear (&account);
   return balance;
 }
+
+CanteenLedger *
+kiosk_fixture_create_in_temp (const char *prefix, char **dir, char **db_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *template = g_strconcat (prefix, "-XXXXXX", NULL);
+  CanteenLedger *ledger;
+
+  *dir = g_dir_make_tmp (template, &error);
+  g_assert_no_error (error);
+  *db_path = g_build_filename (*dir, "ledger.db", NULL);
+  ledger = kiosk_fixture_create (*db_path, &error);
+  g_assert_no_error (error);
+  return ledger;
+}

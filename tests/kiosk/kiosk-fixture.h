@@ -4,6 +4,8 @@
  * (canteen 市政府机关第一食堂, terminal T01, Asia/Shanghai) with ten dishes on
  * today's menu (one weighed) and five cards, and returns it open. Amounts
  * are chosen so tests can reason about them exactly.
+ * kiosk_fixture_create_in_temp() does the same in a new temporary folder
+ * (the test removes it), failing the test if it cannot.
  */
 #pragma once
 
@@ -34,6 +36,9 @@ G_BEGIN_DECLS
 #define KIOSK_FIXTURE_CARD_CHIP_FEN  5000
 
 CanteenLedger *kiosk_fixture_create  (const char *path, GError **error);
+/* The folder is named after `prefix` (e.g. "canteen-kiosk-return"); *dir and
+ * *db_path (its "ledger.db") are the caller's to free. */
+CanteenLedger *kiosk_fixture_create_in_temp (const char *prefix, char **dir, char **db_path);
 gint64         kiosk_fixture_balance (CanteenLedger *ledger, const char *card);
 
 G_END_DECLS

@@ -148,11 +148,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  f->dir = g_dir_make_tmp ("canteen-dashboard-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->db_path = g_build_filename (f->dir, "ledger.db", NULL);
-  f->ledger = kiosk_fixture_create (f->db_path, &error);
-  g_assert_no_error (error);
+  f->ledger = kiosk_fixture_create_in_temp ("canteen-dashboard", &f->dir, &f->db_path);
   fill_ledger (f);
   /* A Thursday: "this week" is 11-16..11-22, compared with 11-09..11-15.
    * `data` non-NULL: with the emulated reader, scale and printer. */

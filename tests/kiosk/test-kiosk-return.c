@@ -145,11 +145,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
    * return fall in one meal period whenever the test runs. */
   const CanteenMealTimes first = { 0, 1, 0 }, lunch = { 1, 1439, 0 }, last = { 1439, 1440, 0 };
 
-  f->dir = g_dir_make_tmp ("canteen-kiosk-return-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->db_path = g_build_filename (f->dir, "ledger.db", NULL);
-  f->ledger = kiosk_fixture_create (f->db_path, &error);
-  g_assert_no_error (error);
+  f->ledger = kiosk_fixture_create_in_temp ("canteen-kiosk-return", &f->dir, &f->db_path);
   g_assert_true (canteen_ledger_set_meal_times (f->ledger, CANTEEN_MEAL_DINNER, &last, &error));
   g_assert_true (canteen_ledger_set_meal_times (f->ledger, CANTEEN_MEAL_BREAKFAST, &first, &error));
   g_assert_true (canteen_ledger_set_meal_times (f->ledger, CANTEEN_MEAL_LUNCH, &lunch, &error));

@@ -257,13 +257,9 @@ fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  f->dir = g_dir_make_tmp ("canteen-kiosk-vision-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->db_path = g_build_filename (f->dir, "ledger.db", NULL);
+  f->ledger = kiosk_fixture_create_in_temp ("canteen-kiosk-vision", &f->dir, &f->db_path);
   f->camera_dir = g_build_filename (f->dir, "camera", NULL);
   g_assert_cmpint (g_mkdir (f->camera_dir, 0700), ==, 0);
-  f->ledger = kiosk_fixture_create (f->db_path, &error);
-  g_assert_no_error (error);
 }
 
 /* With the camera playing the folder, once it shows a picture. */

@@ -149,11 +149,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   const char *key_file;
 
-  f->dir = g_dir_make_tmp ("canteen-kiosk-visitor-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->db_path = g_build_filename (f->dir, "ledger.db", NULL);
-  f->ledger = kiosk_fixture_create (f->db_path, &error);
-  g_assert_no_error (error);
+  f->ledger = kiosk_fixture_create_in_temp ("canteen-kiosk-visitor", &f->dir, &f->db_path);
   g_assert_true (canteen_visitor_init_keys (f->ledger, NULL, &error));
   g_assert_no_error (error);
 

@@ -32,11 +32,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  f->dir = g_dir_make_tmp ("canteen-kiosk-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->db_path = g_build_filename (f->dir, "ledger.db", NULL);
-  f->ledger = kiosk_fixture_create (f->db_path, &error);
-  g_assert_no_error (error);
+  f->ledger = kiosk_fixture_create_in_temp ("canteen-kiosk", &f->dir, &f->db_path);
 
   f->app = kiosk_test_app_start ("db-path", f->db_path, "windowed", TRUE, "demo", TRUE, NULL);
 }
