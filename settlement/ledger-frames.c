@@ -1,11 +1,14 @@
-/* ledger-frames.c — the camera frame behind each recognised checkout, and
- * the photos of returned trays (waste.h).
+/* ledger-frames.c — the camera frame behind each recognised checkout, the
+ * tray it was served on (the tag read from that frame), and the photos of
+ * returned trays (waste.h).
  *
  * The file is written first (atomically: temp file + rename, fsync'd by
  * g_file_set_contents), then the row; a crash between the two leaves an
  * orphan file, never a row pointing at nothing.
  */
 #include "ledger-private.h"
+
+#include <string.h>
 
 #include <glib/gstdio.h>
 
@@ -252,4 +255,93 @@ canteen_waste_get_return_photo (CanteenLedger *l, const char *return_id, GError 
   g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND,
                "return %s: the photo file is gone", return_id);
   return NULL;
+}
+
+/* ---- the tray a checkout was served on ------------------------------------ */
+
+static gboolean
+check_tray_tag (const char *tag, GError **error)
+{
+  gsize len = tag != NULL ? strlen (tag) : 0;
+
+  if (len == 0 || len > CANTEEN_TRAY_TAG_MAX || strspn (tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != len)
+    {
+      g_autofree char *shown = canteen_text_excerpt (tag != NULL ? tag : "", 40);
+      g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
+                   "tray tag \"%s\": 1..%d of A-Z, 0-9 and '-' expected", shown, CANTEEN_TRAY_TAG_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+canteen_ledger_get_checkout_tray (CanteenLedger *l, const char *checkout_id, GError **error)
+{
+  sqlite3_stmt *stmt;
+  char *tag = NULL;
+  int rc;
+
+  if (!canteen_check_key (checkout_id, "checkout", error))
+    return NULL;
+  stmt = ledger_stmt (l, "SELECT tray_tag FROM checkout_trays WHERE checkout_id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, checkout_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    tag = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    ledger_set_db_error (l, error, "reading a checkout's tray");
+  return tag;
+}
+
+gboolean
+canteen_ledger_set_checkout_tray (CanteenLedger *l, const char *checkout_id, const char *tray_tag, GError **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *created = ledger_utc_string (now);
+  g_autofree char *kept = NULL;
+  GError *lookup_error = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!canteen_check_key (checkout_id, "checkout", error) || !check_tray_tag (tray_tag, error))
+    return FALSE;
+  kept = canteen_ledger_get_checkout_tray (l, checkout_id, &lookup_error);
+  if (lookup_error != NULL)
+    {
+      g_propagate_error (error, lookup_error);
+      return FALSE;
+    }
+  if (kept != NULL)
+    {
+      if (g_str_equal (kept, tray_tag))
+        return TRUE;
+      g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT,
+                   "checkout %s was served on tray %s, not %s", checkout_id, kept, tray_tag);
+      return FALSE;
+    }
+
+  stmt = ledger_stmt (l, "INSERT INTO checkout_trays (checkout_id, tray_tag, created_utc) "
+                         "SELECT id, ?2, ?3 FROM checkouts WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, checkout_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, tray_tag, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, created, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      ledger_set_db_error (l, error, "recording a checkout's tray");
+      return FALSE;
+    }
+  if (sqlite3_changes (l->db) == 0)
+    {
+      g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND,
+                   "checkout %s: no such checkout", checkout_id);
+      return FALSE;
+    }
+  return TRUE;
 }

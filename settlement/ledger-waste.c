@@ -2,13 +2,16 @@
  * and served portions (contract: waste.h).
  *
  * Matching never guesses: a tray is attached to a checkout only by its id
- * or by the card's own checkout in the meal period; anything else is kept
+ * (given, or found from the tray's own tag: the latest unreturned checkout
+ * served on that tray in the meal period) or by the card's own checkout in
+ * the meal period; anything else is kept
  * as an unmatched return, because a wrong attribution would put one
  * diner's leftovers on another's record.
  */
 #include "ledger-private.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "canteen-error.h"
 #include "validate.h"
@@ -448,6 +451,57 @@ canteen_waste_find_checkout (CanteenLedger *l, const char *return_id, const char
     *out_match = m.match;
   found = g_steal_pointer (&m.checkout_id);
   match_clear (&m);
+  return found;
+}
+
+char *
+canteen_waste_find_tray_checkout (CanteenLedger *l, const char *tray_tag, const char *card, GDateTime *now,
+                                  GError **error)
+{
+  g_autofree char *normal = NULL, *day = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  CanteenMealConfig meals;
+  CanteenMealPeriod period;
+  sqlite3_stmt *stmt;
+  char *found = NULL;
+  int rc;
+
+  g_return_val_if_fail (now != NULL, NULL);
+  if (tray_tag == NULL || *tray_tag == '\0' || strlen (tray_tag) > CANTEEN_TRAY_TAG_MAX)
+    {
+      g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID, "tray tag: 1..%d characters expected",
+                   CANTEEN_TRAY_TAG_MAX);
+      return NULL;
+    }
+  if (card != NULL && (normal = canteen_card_normalize (card, error)) == NULL)
+    return NULL;
+  if (!canteen_ledger_get_meal_config (l, &meals, error))
+    return NULL;
+  local = g_date_time_to_timezone (now, l->tz);
+  day = g_date_time_format (local, "%Y-%m-%d");
+  period = return_period (&meals, local);
+  if (period == CANTEEN_MEAL_NONE)
+    return NULL;
+  stmt = ledger_stmt (l,
+    "SELECT c.id FROM checkout_trays t JOIN checkouts c ON c.id = t.checkout_id "
+    " WHERE t.tray_tag = ?1 AND c.local_day = ?2 AND c.period = ?3 AND (?4 IS NULL OR c.card = ?4) "
+    "   AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.checkout_id = c.id) "
+    " ORDER BY c.created_utc DESC, c.id DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, tray_tag, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, day, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, canteen_meal_period_id (period), -1, SQLITE_STATIC);
+  if (normal != NULL)
+    sqlite3_bind_text (stmt, 4, normal, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 4);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    found = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    ledger_set_db_error (l, error, "matching a returned tray by its tag");
   return found;
 }
 

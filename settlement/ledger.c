@@ -18,6 +18,7 @@ static const char * const migrations[] = {
   "/cn/gov/canteen/ledger/migrations/0005-clearing.sql",
   "/cn/gov/canteen/ledger/migrations/0006-waste.sql",
   "/cn/gov/canteen/ledger/migrations/0007-manager-cards.sql",
+  "/cn/gov/canteen/ledger/migrations/0008-checkout-trays.sql",
 };
 
 G_DEFINE_QUARK (canteen-ledger-error-quark, canteen_ledger_error)

@@ -228,6 +228,18 @@ gboolean canteen_ledger_keep_frame (CanteenLedger *ledger, const char *checkout_
  * match, NOT_FOUND when none was kept or the file is gone). */
 char    *canteen_ledger_get_frame (CanteenLedger *ledger, const char *checkout_id, GError **error);
 
+#define CANTEEN_TRAY_TAG_MAX 24   /* bytes of a tray's tag: A-Z, 0-9 and '-' */
+
+/* Records the tray a committed checkout was served on: the tag the camera
+ * read on it (canteen_vision_read_tray_tag). Set once: the same tag again
+ * is a no-op, another tag for the checkout is CONFLICT; a tag that is not
+ * 1..24 of A-Z, 0-9, '-' is an input error; an unknown checkout NOT_FOUND.
+ * Like the frame, never part of the payment. */
+gboolean canteen_ledger_set_checkout_tray (CanteenLedger *ledger, const char *checkout_id, const char *tray_tag,
+                                           GError **error);
+/* The tag recorded for the checkout, or NULL without an error when none. */
+char    *canteen_ledger_get_checkout_tray (CanteenLedger *ledger, const char *checkout_id, GError **error);
+
 /* ---- managers ---------------------------------------------------------- */
 
 #define CANTEEN_PIN_MIN_DIGITS 4

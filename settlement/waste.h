@@ -130,6 +130,17 @@ char      *canteen_waste_find_checkout (CanteenLedger *ledger, const char *retur
                                         const char *card, GDateTime *now, CanteenTrayMatch *out_match,
                                         GError **error);
 
+/* The checkout a returned tray with `tray_tag` (read from its photo) was
+ * served on: the latest not voided checkout of the meal period holding
+ * `now` that was served on that tray (canteen_ledger_set_checkout_tray);
+ * with `card` (nullable), only that card's. The latest even when it was
+ * returned already: a tray cannot carry an earlier meal after a later one,
+ * so recording it again is the CONFLICT canteen_waste_record_return gives.
+ * NULL without an error when there is none: the caller matches by card as
+ * before. Trays are reused, so a tag never reaches into another meal. */
+char      *canteen_waste_find_tray_checkout (CanteenLedger *ledger, const char *tray_tag, const char *card,
+                                             GDateTime *now, GError **error);
+
 /* The kitchen's figures for a local day ("YYYY-MM-DD"). Recording a day
  * again corrects it: the newest row counts. */
 gboolean canteen_waste_record_kitchen (CanteenLedger *ledger, const char *day, gint64 purchased_g,

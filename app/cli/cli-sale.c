@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "canteen-error.h"
+#include "checkout-frame.h"
 #include "cli.h"
 #include "money.h"
 #include "validate.h"
@@ -105,8 +106,17 @@ cmd_checkout (CliGlobal *g, int argc, char **argv)
   if (frame != NULL)
     {
       g_autoptr(GBytes) jpeg = g_bytes_new_take (g_steal_pointer (&frame), frame_len);
-      /* The payment stands whatever happens here (ledger.h). */
-      if (!canteen_ledger_keep_frame (ledger, receipt->checkout_id, jpeg, &error))
+      CanteenVision *vision = canteen_vision_new ();
+      gboolean kept;
+
+      /* The payment stands whatever happens here (ledger.h). The frame's
+       * tray tag, if it shows one, is kept too (checkout-frame.h). */
+      if (vision == NULL)
+        g_set_error (&error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID, "the vision module could not start");
+      kept = vision != NULL && canteen_checkout_frame_keep (ledger, vision, receipt->checkout_id, jpeg, NULL, &error);
+      if (vision != NULL)
+        canteen_vision_free (vision);
+      if (!kept)
         {
           g_printerr ("canteenctl: checkout %s is paid; its frame was not kept: %s\n", receipt->checkout_id,
                       error->message);

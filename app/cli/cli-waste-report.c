@@ -2,6 +2,7 @@
  * portions and the anti-waste evaluation pack (settlement/waste.h).
  *
  *   tray return --image IMG --weight G [--tare G] [--card C | --checkout ID] [--leftover D01=0.25 ...] [--id UUID]
+ *     (without --checkout the tray's own tag, read from the photo, names its checkout)
  *     (leftovers per dish from the photo against the checkout's kept frame: app/station)
  *   report waste --from DATE --to DATE [--format json|csv|pdf] [--out FILE]
  *   kitchen record --day DATE --purchased G --kitchen-waste G --diners-planned N
@@ -83,6 +84,8 @@ print_return (CanteenLedger *ledger, const CanteenReturnOutcome *o)
                   d->served_g, dish != NULL ? dish->name : "");
         }
     }
+  if (o->tray_tag != NULL)
+    printf ("  tray %s (its tag, read from the photo)\n", o->tray_tag);
   if (o->split == CANTEEN_RETURN_SPLIT_IMAGE)
     printf ("  per dish from the photo against the checkout's frame (%.0f ms)\n", o->vision_ms);
   else if (o->split_detail != NULL)
@@ -100,7 +103,8 @@ cmd_tray_return (CliGlobal *g, int argc, char **argv)
     { "weight", 0, 0, G_OPTION_ARG_STRING, &weight, "The scale's reading, tray included", "GRAMS" },
     { "tare", 0, 0, G_OPTION_ARG_STRING, &tare, "The empty tray (default 0: the scale is tared)", "GRAMS" },
     { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card tapped at the return station", "CARD" },
-    { "checkout", 0, 0, G_OPTION_ARG_STRING, &checkout, "Checkout id read from the tray's tag", "ID" },
+    { "checkout", 0, 0, G_OPTION_ARG_STRING, &checkout,
+      "The checkout's id (default: the tray's own tag in the photo names it)", "ID" },
     { "leftover", 0, 0, G_OPTION_ARG_STRING_ARRAY, &leftovers,
       "Fraction of a dish left, by hand (repeat; default: from the photo)", "DISH=FRACTION" },
     { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Return id (UUID); repeating it records once", "UUID" },

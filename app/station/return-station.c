@@ -34,6 +34,7 @@ canteen_return_outcome_free (CanteenReturnOutcome *o)
     return;
   canteen_tray_return_free (o->record);
   g_free (o->split_detail);
+  g_free (o->tray_tag);
   g_ptr_array_unref (o->regions);
   g_free (o->before_path);
   g_free (o);
@@ -46,6 +47,10 @@ canteen_return_outcome_to_json (const CanteenReturnOutcome *o)
   JsonObject *obj = json_node_get_object (node);
   JsonArray *regions = json_array_new ();
 
+  if (o->tray_tag != NULL)
+    json_object_set_string_member (obj, "tray_tag", o->tray_tag);
+  else
+    json_object_set_null_member (obj, "tray_tag");
   json_object_set_string_member (obj, "split", canteen_return_split_id (o->split));
   if (o->split_detail != NULL)
     json_object_set_string_member (obj, "split_detail", o->split_detail);
@@ -301,7 +306,9 @@ canteen_return_station_process (CanteenReturnStation *s, CanteenLedger *ledger, 
   g_autoptr(GPtrArray) dish_ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) lines_per_dish = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GArray) inputs = NULL;
-  g_autofree char *checkout = NULL, *made_id = NULL;
+  g_autofree char *checkout = NULL, *made_id = NULL, *tagged = NULL;
+  char tag[CANTEEN_VISION_TRAY_TAG + 1] = "";
+  const char *checkout_id;
   CanteenTrayReturnRequest request = { 0 };
   CanteenTrayMatch match = CANTEEN_TRAY_MATCH_UNMATCHED;
   CanteenVisionImage after;
@@ -324,7 +331,24 @@ canteen_return_station_process (CanteenReturnStation *s, CanteenLedger *ledger, 
       return NULL;
     }
 
-  checkout = canteen_waste_find_checkout (ledger, in->return_id, in->checkout_id, in->card, now, &match, error);
+  /* No checkout id given: the tray's own tag, read from the photo, names
+   * the checkout it was served with (with a card, among that card's). */
+  checkout_id = in->checkout_id;
+  if (checkout_id == NULL && canteen_vision_read_tray_tag (s->photo, &after, tag) == CANTEEN_VISION_OK)
+    {
+      GError *lookup_error = NULL;
+
+      o->tray_tag = g_strdup (tag);
+      tagged = canteen_waste_find_tray_checkout (ledger, tag, in->card, now, &lookup_error);
+      if (lookup_error != NULL)
+        {
+          g_propagate_error (error, lookup_error);
+          return NULL;
+        }
+      checkout_id = tagged;
+    }
+
+  checkout = canteen_waste_find_checkout (ledger, in->return_id, checkout_id, in->card, now, &match, error);
   if (checkout == NULL && error != NULL && *error != NULL)
     return NULL;
 
@@ -361,10 +385,11 @@ canteen_return_station_process (CanteenReturnStation *s, CanteenLedger *ledger, 
         }
     }
 
-  /* Recorded under the tag the station read: the ledger matches again
-   * inside its transaction (a tray returned meanwhile is CONFLICT). */
+  /* Recorded under the checkout id given or found by the tray's tag: the
+   * ledger matches again inside its transaction (a tray returned meanwhile
+   * is CONFLICT). */
   request.return_id = in->return_id ? in->return_id : (made_id = g_uuid_string_random ());
-  request.checkout_id = in->checkout_id;
+  request.checkout_id = checkout_id;
   request.card = in->card;
   request.weight_g = in->weight_g;
   request.tare_g = in->tare_g;

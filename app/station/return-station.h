@@ -3,9 +3,13 @@
  * recorded return with its leftovers split per dish.
  *
  * Contract
- *  - Which checkout: canteen_waste_find_checkout (the tag, else the card's
- *    checkout in the meal period, else unmatched). The tag or the card
- *    decides the diner, never the photo.
+ *  - Which checkout: canteen_waste_find_checkout (the checkout id given,
+ *    else the one the tray's own tag names, else the card's checkout in the
+ *    meal period, else unmatched). Without a checkout id the station reads
+ *    the tray's tag from the photo (canteen_vision_read_tray_tag) and asks
+ *    canteen_waste_find_tray_checkout: the latest checkout served on that
+ *    tray in the meal period (with a card, among that card's). The tag, the
+ *    card or the id decides the diner, never the food in the photo.
  *  - Leftovers per dish, when the tray matched a checkout whose camera
  *    frame was kept (canteen_ledger_get_frame): canteen_vision_leftovers
  *    compares that frame (BEFORE) with the photo (AFTER), registered
@@ -64,6 +68,7 @@ typedef struct {
   CanteenTrayReturn *record;        /* as recorded (waste.h) */
   CanteenReturnSplit split;
   char              *split_detail;  /* one line: why there is no split, or NULL */
+  char              *tray_tag;      /* the tag read on the returned tray, or NULL */
   GPtrArray         *regions;       /* CanteenReturnRegion, BEFORE's food regions */
   char              *before_path;   /* the checkout's frame, or NULL */
   double             vision_ms;     /* time of the comparison, 0 without one */
@@ -71,13 +76,13 @@ typedef struct {
 
 void      canteen_return_outcome_free (CanteenReturnOutcome *outcome);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CanteenReturnOutcome, canteen_return_outcome_free)
-/* The record's JSON (waste.h) with "split", "split_detail", "regions":
+/* The record's JSON (waste.h) with "tray_tag", "split", "split_detail", "regions":
  * [{"dish"|null,"box","leftover_fraction"}] and "elapsed_ms". */
 JsonNode *canteen_return_outcome_to_json (const CanteenReturnOutcome *outcome);
 
 typedef struct {
   const char *return_id;     /* client-made UUID; NULL: one is made */
-  const char *checkout_id;   /* nullable: the tray's tag */
+  const char *checkout_id;   /* nullable: the checkout id (a slip, canteenctl --checkout) */
   const char *card;          /* nullable: the card tapped */
   gint        weight_g;      /* the scale, tray included */
   gint        tare_g;        /* the empty tray */

@@ -1,10 +1,12 @@
-/* frame-keeper.c — JPEG encoding and canteen_ledger_keep_frame() in a GTask
- * worker thread. The vision module has no encoder; gdk-pixbuf's JPEG saver
- * is part of the GTK stack the kiosk has anyway. */
+/* frame-keeper.c — JPEG encoding and canteen_checkout_frame_keep() (the
+ * frame and the tray it shows) in a GTask worker thread. The vision module
+ * has no encoder; gdk-pixbuf's JPEG saver is part of the GTK stack the kiosk
+ * has anyway. */
 #include "frame-keeper.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
+#include "checkout-frame.h"
 #include "ledger.h"
 
 struct _CanteenFrameKeeper
@@ -13,6 +15,7 @@ struct _CanteenFrameKeeper
   char          *db_path;
   GMutex         lock;      /* one request at a time on `ledger` */
   CanteenLedger *ledger;    /* the worker's; NULL until first used or after a failure */
+  CanteenVision *vision;    /* the worker's, for the tray's tag; NULL until first used */
 };
 
 G_DEFINE_FINAL_TYPE (CanteenFrameKeeper, canteen_frame_keeper, G_TYPE_OBJECT)
@@ -62,8 +65,10 @@ keep_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellab
   jpeg = canteen_frame_encode_jpeg (request->frame, CANTEEN_FRAME_KEEPER_JPEG_QUALITY, &error);
   if (jpeg != NULL && self->ledger == NULL)
     self->ledger = canteen_ledger_open (self->db_path, &error);
-  if (jpeg == NULL || self->ledger == NULL
-      || !canteen_ledger_keep_frame (self->ledger, request->checkout_id, jpeg, &error))
+  if (self->vision == NULL && (self->vision = canteen_vision_new ()) == NULL && error == NULL)
+    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "the vision module could not start");
+  if (jpeg == NULL || self->ledger == NULL || self->vision == NULL
+      || !canteen_checkout_frame_keep (self->ledger, self->vision, request->checkout_id, jpeg, NULL, &error))
     {
       if (g_error_matches (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_DB))
         g_clear_pointer (&self->ledger, canteen_ledger_close);
@@ -80,6 +85,7 @@ canteen_frame_keeper_finalize (GObject *object)
 
   /* Every task holds a reference: no worker can be running now. */
   g_clear_pointer (&self->ledger, canteen_ledger_close);
+  g_clear_pointer (&self->vision, canteen_vision_free);
   g_free (self->db_path);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (canteen_frame_keeper_parent_class)->finalize (object);

@@ -1,9 +1,10 @@
 /* frame-keeper.h — keeps the camera frame a checkout was recognised from.
  *
  * Contract: canteen_frame_keeper_keep_async() encodes the frame as a JPEG
- * and hands it to canteen_ledger_keep_frame() for `checkout_id`, in a worker
- * thread with a ledger handle of its own (opened from `db_path` on first
- * use, one request at a time). Call it only after the checkout committed:
+ * and hands it to canteen_checkout_frame_keep() for `checkout_id` (the
+ * frame, and the tray's tag when the frame shows one: app/station), in a
+ * worker thread with ledger and vision handles of its own (opened from
+ * `db_path` on first use, one request at a time). Call it only after the checkout committed:
  * it is never part of the payment, and its outcome changes nothing about
  * it. A failure is logged (g_warning: staff should see frames go missing)
  * and reported to the callback; the same frame kept twice is a no-op.

@@ -153,6 +153,14 @@ canteen_return_window_show_result (CanteenReturnWindow *self, const CanteenRetur
       detail = g_strdup (_("Not split per dish: the photo could not be compared"));
       break;
     }
+  if (o->tray_tag != NULL && r->checkout_id != NULL && r->match == CANTEEN_TRAY_MATCH_CHECKOUT)
+    {
+      /* Translators: %s is the id on the tray's sticker, which found the meal. */
+      g_autofree char *by_tag = g_strdup_printf (_("Meal found by the tray's tag %s"), o->tray_tag);
+      g_autofree char *both = detail != NULL ? g_strconcat (by_tag, " · ", detail, NULL) : g_strdup (by_tag);
+      g_free (detail);
+      detail = g_steal_pointer (&both);
+    }
   gtk_label_set_text (self->detail_label, detail != NULL ? detail : "");
 }
 

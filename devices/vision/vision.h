@@ -33,11 +33,13 @@ typedef enum {
   CANTEEN_VISION_NO_FOOD,        /* enrollment: no plate with food found */
   CANTEEN_VISION_FAILED,         /* anything else (OpenCV, memory) */
   CANTEEN_VISION_NOT_SAME_TRAY,  /* leftovers: AFTER is not BEFORE's tray */
+  CANTEEN_VISION_NO_TAG,   /* read_tray_tag: no tray tag readable in the image */
 } CanteenVisionStatus;
 
 #define CANTEEN_VISION_MAX_SIDE   8192
 #define CANTEEN_VISION_DISH_ID    32     /* bytes of a dish id, without the NUL */
 #define CANTEEN_VISION_TOP        3      /* alternatives reported per region */
+#define CANTEEN_VISION_TRAY_TAG 24   /* bytes of a tray tag id, without the NUL */
 
 typedef struct CanteenVision CanteenVision;
 
@@ -146,6 +148,21 @@ typedef struct {
 CanteenVisionStatus  canteen_vision_leftovers (CanteenVision *vision, const CanteenVisionImage *before,
                                                const CanteenVisionImage *after, CanteenVisionLeftovers *out);
 void                 canteen_vision_leftovers_clear (CanteenVisionLeftovers *out);
+
+/* --- Tray tags (the return station) ------------------------------------
+ * Each tray carries a QR sticker whose text is exactly "CANTEEN-TRAY:"
+ * followed by 1 to CANTEEN_VISION_TRAY_TAG characters of [A-Z0-9-]; the
+ * checkout and the return station read it to match a returned tray to its
+ * checkout. Writes the id (without the prefix, NUL-terminated) into `tag`.
+ * CANTEEN_VISION_NO_TAG (the last error says so) when no such code is
+ * readable: any other QR text in the picture (a URL, a diner's payment
+ * code) is ignored, never an error; with several tray tags, the first
+ * read. CANTEEN_VISION_INVALID for a bad image argument (or a NULL `tag`
+ * or handle), TOO_LARGE over CANTEEN_VISION_MAX_SIDE as everywhere. `tag`
+ * is "" on every failure. Reads codes of versions 1-6 with modules of 3
+ * pixels or more (a 90-130 px sticker in a 1280x720 frame), in a few ms. */
+CanteenVisionStatus  canteen_vision_read_tray_tag (CanteenVision *vision, const CanteenVisionImage *image,
+                                                   char tag[CANTEEN_VISION_TRAY_TAG + 1]);
 
 #ifdef __cplusplus
 }

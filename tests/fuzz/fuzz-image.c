@@ -1,9 +1,10 @@
 /* fuzz-image — dish recognition's untrusted inputs: image bytes (a file
  * or an upload) and exemplar bytes (from the ledger). The first byte picks
  * the path so one corpus covers both:
- *  - even: canteen_vision_decode, then, for a picture small enough to keep
- *    the fuzzer fast, enroll (whose exemplar the index must then accept)
- *    and recognize;
+ *  - even: canteen_vision_decode, then a search for a tray tag (an id of
+ *    the promised form, or NO_TAG), then, for a picture small enough to
+ *    keep the fuzzer fast, enroll (whose exemplar the index must then
+ *    accept) and recognize;
  *  - odd: canteen_vision_index_add with the rest as exemplar bytes, then the
  *    index's views and a recognition against whatever it accepted.
  * Whatever the input: a status, never a crash; on refusal a one-line UTF-8
@@ -21,6 +22,8 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 /* Pictures up to this many pixels go on to enroll and recognize. */
 #define FUZZ_MAX_PIXELS (96 * 96)
+/* And up to this many are searched for a tray tag (seed: qr-tag). */
+#define FUZZ_MAX_TAG_PIXELS (640 * 480)
 
 static void
 check_refusal (CanteenVision *v, CanteenVisionStatus status)
@@ -83,6 +86,29 @@ small_tray (guint8 *px, int w, int h)
       }
 }
 
+/* A tray tag is 1 to CANTEEN_VISION_TRAY_TAG of [A-Z0-9-]; "" when none. */
+static void
+check_tray_tag (CanteenVision *v, const CanteenVisionImage *img)
+{
+  char tag[CANTEEN_VISION_TRAY_TAG + 1];
+  CanteenVisionStatus st = canteen_vision_read_tray_tag (v, img, tag);
+  const char *end = memchr (tag, '\0', sizeof tag);
+  size_t len;
+
+  g_assert (end != NULL);
+  len = (size_t) (end - tag);
+  if (st != CANTEEN_VISION_OK)
+    {
+      g_assert (st == CANTEEN_VISION_NO_TAG);
+      check_refusal (v, st);
+      g_assert (len == 0);
+      return;
+    }
+  g_assert (len >= 1);
+  for (size_t i = 0; i < len; i++)
+    g_assert ((tag[i] >= 'A' && tag[i] <= 'Z') || (tag[i] >= '0' && tag[i] <= '9') || tag[i] == '-');
+}
+
 static void
 fuzz_image (CanteenVision *v, const uint8_t *data, size_t size)
 {
@@ -98,6 +124,8 @@ fuzz_image (CanteenVision *v, const uint8_t *data, size_t size)
       return;
     }
   g_assert (img.width > 0 && img.height > 0 && img.stride >= (size_t) img.width * 3 && img.rgb != NULL);
+  if ((size_t) img.width * (size_t) img.height <= FUZZ_MAX_TAG_PIXELS)
+    check_tray_tag (v, &img);
   if ((size_t) img.width * (size_t) img.height > FUZZ_MAX_PIXELS)
     return;
 

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "checkout-frame.h"
 #include "kiosk-emulation.h"
 #include "kiosk-fixture.h"
 #include "kiosk-test-app.h"
@@ -67,11 +68,12 @@ enroll (Fixture *f, const char *trays, JsonArray *enrollment)
   canteen_vision_free (vision);
 }
 
-/* canteen-trays makes the trays; the first one holding only enrolled
- * dishes is sold to the chip card now, with its frame kept. FALSE when
- * there are no food photos. */
+/* canteen-trays makes the trays (with `tags`, each with its tray tag); the
+ * first one holding only enrolled dishes is sold to the chip card now, with
+ * its frame kept as the kiosk keeps it (and so its tray). FALSE when there
+ * are no food photos. */
 static gboolean
-sell_a_tray (Fixture *f)
+sell_a_tray (Fixture *f, gboolean tags)
 {
   const char *photos = g_getenv ("CANTEEN_FOOD_PHOTOS");
   const char *tool = g_getenv ("CANTEEN_TRAYS");
@@ -90,7 +92,7 @@ sell_a_tray (Fixture *f)
   g_assert_true (g_file_set_contents (menu, menu_json, -1, NULL));
   {
     const char *argv[] = { tool, "--out", trays, "--menu", menu, "--count", "4", "--returned", "--seed", "5",
-                           "--photos", photos, NULL };
+                           "--photos", photos, tags ? "--tags" : NULL, NULL };
     g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
     g_assert_no_error (error);
     if (status != 0)
@@ -128,8 +130,14 @@ sell_a_tray (Fixture *f)
       frame_path = g_build_filename (trays, json_object_get_string_member (tray, "file"), NULL);
       g_assert_true (g_file_get_contents (frame_path, &frame, &len, NULL));
       jpeg = g_bytes_new_take (g_steal_pointer (&frame), len);
-      g_assert_true (canteen_ledger_keep_frame (f->ledger, "RET-CHECKOUT", jpeg, &error));
-      g_assert_no_error (error);
+      {
+        CanteenVision *vision = canteen_vision_new ();
+        g_autofree char *tag = NULL;
+        g_assert_true (canteen_checkout_frame_keep (f->ledger, vision, "RET-CHECKOUT", jpeg, &tag, &error));
+        g_assert_no_error (error);
+        g_assert_cmpstr (tag, ==, tags ? json_object_get_string_member (tray, "tag") : NULL);
+        canteen_vision_free (vision);
+      }
       f->returned = g_build_filename (trays, json_object_get_string_member (tray, "returned"), NULL);
       return TRUE;
     }
@@ -183,7 +191,7 @@ test_tap_records_the_tray (Fixture *f, gconstpointer data)
       g_test_skip ("within a minute of midnight: the test's meal period is about to change");
       return;
     }
-  if (!sell_a_tray (f))
+  if (!sell_a_tray (f, FALSE))
     {
       g_test_skip ("no food photos (CANTEEN_FOOD_PHOTOS) or no canteen-trays (CANTEEN_TRAYS)");
       return;
@@ -235,6 +243,40 @@ test_tap_records_the_tray (Fixture *f, gconstpointer data)
   g_assert_cmpint (o->split, ==, CANTEEN_RETURN_SPLIT_UNMATCHED);
 }
 
+/* Trays with their own tag: no card needed, the returned tray's tag finds
+ * its meal and its diner. */
+static void
+test_tray_tag_without_card (Fixture *f, gconstpointer data)
+{
+  const CanteenReturnOutcome *o;
+
+  if (!minute_is_inside_lunch ())
+    {
+      g_test_skip ("within a minute of midnight: the test's meal period is about to change");
+      return;
+    }
+  if (!sell_a_tray (f, TRUE))
+    {
+      g_test_skip ("no food photos (CANTEEN_FOOD_PHOTOS) or no canteen-trays (CANTEEN_TRAYS)");
+      return;
+    }
+  f->app = kiosk_test_app_start ("db-path", f->db_path, "windowed", TRUE, "demo", TRUE, "emulate-devices", TRUE,
+                                 "return-station", TRUE, "tray-tare", 300, "camera", f->returned, NULL);
+  kiosk_test_app_wait_for_devices (f->app, 3, WAIT_MS);
+  wait_for_state (f, "waiting");
+  test_spin_ms (1500);
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "return-tray", g_variant_new_string (""));
+  wait_for_state (f, "done");
+  o = canteen_kiosk_return_get_outcome (canteen_kiosk_app_get_return (f->app));
+  g_assert_nonnull (o);
+  g_assert_nonnull (o->tray_tag);
+  g_assert_cmpstr (o->record->checkout_id, ==, "RET-CHECKOUT");
+  g_assert_cmpstr (o->record->card, ==, KIOSK_FIXTURE_CARD_CHIP);
+  g_assert_cmpint (o->record->match, ==, CANTEEN_TRAY_MATCH_CHECKOUT);
+  kiosk_test_app_screenshot (f->app, "kiosk-return-tag.png", 3000);
+}
+
 static void
 test_no_camera_records_nothing (Fixture *f, gconstpointer data)
 {
@@ -253,6 +295,7 @@ main (int argc, char *argv[])
   kiosk_test_init (&argc, &argv);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/kiosk/return/tap-records-the-tray", test_tap_records_the_tray);
+  ADD ("/kiosk/return/tray-tag-without-card", test_tray_tag_without_card);
   ADD ("/kiosk/return/no-camera-records-nothing", test_no_camera_records_nothing);
   return g_test_run ();
 }

@@ -737,6 +737,87 @@ test_return_photo (Fixture *f, gconstpointer data)
   g_clear_error (&error);
 }
 
+/* Trays carry their own tag: the checkout records the tray it was served
+ * on, and a returned tray's tag finds that checkout without a card. Trays
+ * are reused, so the tag finds the latest checkout of the meal only. */
+static void
+test_tray_tag (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GDateTime) lunch = at ("2026-11-23", 12, 30);
+  g_autoptr(GDateTime) dinner = at ("2026-11-23", 18, 30);
+  g_autofree char *before = NULL, *tag = NULL;
+  GError *error = NULL;
+  CanteenTrayReturn *r;
+
+  sell (f, "C1", "A1", "D01", "2026-11-23", 11, 40);
+  sell (f, "C2", "A2", "D02", "2026-11-23", 12, 10);
+  sell (f, "C3", "A3", "D02", "2026-11-23", 12, 15);
+  g_assert_true (canteen_ledger_set_checkout_tray (f->ledger, "C1", "T0007", &error));
+  g_assert_true (canteen_ledger_set_checkout_tray (f->ledger, "C2", "T0007", &error));
+  g_assert_true (canteen_ledger_set_checkout_tray (f->ledger, "C3", "T0009", &error));
+  /* Again the same: nothing new. */
+  g_assert_true (canteen_ledger_set_checkout_tray (f->ledger, "C3", "T0009", &error));
+  g_assert_no_error (error);
+
+  before = test_db_dump (f->path);
+  /* A checkout's tray is set once. */
+  g_assert_false (canteen_ledger_set_checkout_tray (f->ledger, "C3", "T0010", &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT);
+  g_clear_error (&error);
+  /* Not a tag, or no such checkout: refused. */
+  g_assert_false (canteen_ledger_set_checkout_tray (f->ledger, "C1", "t 7; DROP", &error));
+  g_assert_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (canteen_ledger_set_checkout_tray (f->ledger, "C1", "T00000000000000000000000000", &error));
+  g_assert_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (canteen_ledger_set_checkout_tray (f->ledger, "C404", "T0007", &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  {
+    g_autofree char *after = test_db_dump (f->path);
+    g_assert_cmpstr (before, ==, after);
+  }
+  tag = canteen_ledger_get_checkout_tray (f->ledger, "C2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tag, ==, "T0007");
+
+  /* T0007 carried C1, then C2: the tray coming back now is C2's. */
+  {
+    g_autofree char *found = canteen_waste_find_tray_checkout (f->ledger, "T0007", NULL, lunch, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (found, ==, "C2");
+  }
+  /* With a card, only that card's checkouts on that tray. */
+  {
+    g_autofree char *mine = canteen_waste_find_tray_checkout (f->ledger, "T0007", "a1", lunch, &error);
+    g_autofree char *other = canteen_waste_find_tray_checkout (f->ledger, "T0009", "A1", lunch, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (mine, ==, "C1");
+    g_assert_null (other);
+  }
+  /* An unknown tray, or the same tray at dinner: nothing (another meal). */
+  {
+    g_autofree char *unknown = canteen_waste_find_tray_checkout (f->ledger, "T0404", NULL, lunch, &error);
+    g_autofree char *later = canteen_waste_find_tray_checkout (f->ledger, "T0007", NULL, dinner, &error);
+    g_assert_no_error (error);
+    g_assert_null (unknown);
+    g_assert_null (later);
+  }
+
+  /* Returned by its tag: attached to C2 and its diner. */
+  r = give_back (f, "R1", "C2", NULL, 300, 250, NULL, "2026-11-23", 12, 30, &error);
+  RET_OK (r);
+  g_assert_cmpstr (r->card, ==, "A2");
+  canteen_tray_return_free (r);
+  /* The same tray photographed again by another return: still C2, which
+   * recording refuses as returned already, never C1. */
+  {
+    g_autofree char *again = canteen_waste_find_tray_checkout (f->ledger, "T0007", NULL, lunch, &error);
+    g_assert_cmpstr (again, ==, "C2");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -747,6 +828,7 @@ main (int argc, char **argv)
   ADD ("/waste/split-leftovers", test_split_leftovers);
   ADD ("/waste/find-checkout", test_find_checkout);
   ADD ("/waste/return-photo", test_return_photo);
+  ADD ("/waste/tray-tag", test_tray_tag);
   ADD ("/waste/indicators", test_indicators);
   ADD ("/waste/report-formats", test_report_formats);
   ADD ("/waste/portion-drift-alert", test_portion_drift_alert);

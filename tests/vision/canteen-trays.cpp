@@ -3,7 +3,7 @@
  * photos for its menu, and their ground truth:
  *
  *   canteen-trays --out DIR [--menu menu.json] [--count 12] [--dishes N]
- *                 [--enroll 3] [--seed S] [--photos DIR] [--returned]
+ *                 [--enroll 3] [--seed S] [--photos DIR] [--returned] [--tags]
  *
  *   DIR/trays/tray-01.jpg ...        the camera's frames, in order
  *   DIR/enroll/D01-1.jpg ...         per dish: canteenctl dish enroll D01 DIR/enroll/D01-*.jpg
@@ -11,7 +11,13 @@
  *                                    turned, shifted and relit, for the return station
  *   DIR/ground-truth.json            dishes (id, photo, plating), enrollment files, and per
  *                                    tray its items (dish, enrolled, box, container, vessel;
- *                                    with --returned the share left, "left", and the file)
+ *                                    with --returned the share left, "left", and the file;
+ *                                    with --tags the tray's tag, "tag")
+ *
+ * With --tags tray N (tray-NNN.jpg, from 1) carries the tray tag "T" and N
+ * in 4 digits ("T0001"): a QR sticker reading "CANTEEN-TRAY:T0001" on its
+ * rim (tray-gen.h), on the checkout frame and on the returned one; the
+ * frames are otherwise those of the same run without --tags.
  *
  * With --menu the dishes take the menu's ids in its order (a kiosk menu
  * file: {"dishes":[{"id":..,"name_en":..},..]}), and dishes whose English
@@ -60,13 +66,14 @@ struct Options
   int         count = 12, dishes = 0, enroll = 3;
   long        seed = 1;
   bool        returned = false;
+  bool        tags = false;
 };
 
 int
 usage ()
 {
   std::fprintf (stderr, "usage: canteen-trays --out DIR [--menu menu.json] [--count 12] [--dishes N]\n"
-                        "                     [--enroll 3] [--seed S] [--photos DIR] [--returned]\n");
+                        "                     [--enroll 3] [--seed S] [--photos DIR] [--returned] [--tags]\n");
   return 2;
 }
 
@@ -141,9 +148,9 @@ main (int argc, char **argv)
   for (int i = 1; i < argc; i++)
     {
       std::string a = argv[i];
-      if (a == "--returned")
+      if (a == "--returned" || a == "--tags")
         {
-          o.returned = true;
+          (a == "--tags" ? o.tags : o.returned) = true;
           continue;
         }
       if (i + 1 >= argc)
@@ -265,11 +272,14 @@ main (int argc, char **argv)
       char file[32];
       std::snprintf (file, sizeof file, "trays/tray-%03d.jpg", t + 1);
       /* The pair's BEFORE is make_tray's frame (tray-eaten.h). */
+      char tag[16] = "";
+      if (o.tags)
+        std::snprintf (tag, sizeof tag, "T%04d", t + 1);
       TrayPair pair;
       if (o.returned)
-        pair = make_tray_pair (library, menu, t);
+        pair = make_tray_pair (library, menu, t, tag);
       else
-        pair.before = make_tray (library, menu, t);
+        pair.before = make_tray (library, menu, t, tag);
       const Frame &frame = pair.before;
       if (!write_jpeg ((fs::path (o.out) / file).string (), frame.jpeg))
         return 1;
@@ -285,6 +295,11 @@ main (int argc, char **argv)
       json_builder_add_string_value (b, file);
       json_builder_set_member_name (b, "tray");
       json_builder_add_string_value (b, frame.tray.c_str ());
+      if (o.tags)
+        {
+          json_builder_set_member_name (b, "tag");
+          json_builder_add_string_value (b, tag);
+        }
       if (o.returned)
         {
           char back[40];

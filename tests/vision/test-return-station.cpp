@@ -9,6 +9,10 @@
  *    tag's, with no split per dish (the photo attributes nothing).
  *  - No tag and no card: unmatched. A photo that is no picture: refused,
  *    nothing recorded.
+ *  - Trays with their own tag (a QR sticker): the checkout's frame records
+ *    the tray (checkout-frame.h); the returned tray, with no card and no
+ *    checkout id, is found by the tag alone, for each of two trays sold in
+ *    the same meal.
  * Skipped without the food photos (CANTEEN_FOOD_PHOTOS).
  */
 #include <cmath>
@@ -21,6 +25,7 @@
 
 #include "food-photos.h"
 #include "canteen-error.h"
+#include "checkout-frame.h"
 #include "return-station.h"
 #include "test-util.h"
 #include "tray-eaten.h"
@@ -95,11 +100,13 @@ teardown (Fixture *f)
 }
 
 /* Sells tray `index` (its enrolled dishes) as checkout `id` and keeps its
- * frame; false when the tray holds a dish the ledger does not sell. */
+ * frame, as the kiosk does (with the tray's tag when it has one); false
+ * when the tray holds a dish the ledger does not sell. */
 bool
-sell_tray (Fixture *f, int index, const char *id, traygen::TrayPair *pair)
+sell_tray (Fixture *f, int index, const char *id, traygen::TrayPair *pair, const char *card = "STAFF1",
+           const std::string &tag = {})
 {
-  *pair = traygen::make_tray_pair (f->library, f->menu, index);
+  *pair = traygen::make_tray_pair (f->library, f->menu, index, tag);
   std::vector<CanteenOrderLine> lines;
   for (const auto &r : pair->before.regions)
     {
@@ -110,26 +117,33 @@ sell_tray (Fixture *f, int index, const char *id, traygen::TrayPair *pair)
     }
   GError *error = nullptr;
   GDateTime *now = test_local_time (12, 0);
-  CanteenReceipt *receipt = canteen_ledger_checkout (f->ledger, id, "STAFF1", lines.data (), lines.size (), now, &error);
+  CanteenReceipt *receipt = canteen_ledger_checkout (f->ledger, id, card, lines.data (), lines.size (), now, &error);
   g_assert_no_error (error);
   canteen_receipt_free (receipt);
   g_date_time_unref (now);
   GBytes *frame = bytes_of (pair->before.jpeg);
-  g_assert_true (canteen_ledger_keep_frame (f->ledger, id, frame, &error));
+  CanteenVision *vision = canteen_vision_new ();
+  char *read = nullptr;
+  g_assert_true (canteen_checkout_frame_keep (f->ledger, vision, id, frame, &read, &error));
   g_assert_no_error (error);
+  /* The tray's tag is read from the frame and kept with the checkout. */
+  g_assert_cmpstr (read, ==, tag.empty () ? nullptr : tag.c_str ());
+  g_free (read);
+  canteen_vision_free (vision);
   g_bytes_unref (frame);
   return true;
 }
 
 CanteenReturnOutcome *
 give_back (Fixture *f, CanteenReturnStation *station, const char *id, const char *checkout,
-           const std::vector<uchar> &photo, int leftover_g, GError **error)
+           const std::vector<uchar> &photo, int leftover_g, GError **error, const char *card = nullptr)
 {
   GBytes *bytes = bytes_of (photo);
   GDateTime *now = test_local_time (12, 40);
   CanteenReturnInput in {};
   in.return_id = id;
   in.checkout_id = checkout;
+  in.card = card;
   in.weight_g = 300 + leftover_g;
   in.tare_g = 300;
   in.photo = bytes;
@@ -255,6 +269,54 @@ test_other_tray_attributes_nothing ()
   teardown (&f);
 }
 
+void
+test_tray_tag_finds_checkout ()
+{
+  Fixture f;
+  if (!setup (&f))
+    {
+      g_test_skip ("no food photos (CANTEEN_FOOD_PHOTOS)");
+      return;
+    }
+  CanteenReturnStation *station = canteen_return_station_new ();
+  traygen::TrayPair first, second;
+  int t = 0;
+  /* Two diners, two tagged trays, one meal. */
+  while (!sell_tray (&f, t, "FIRST", &first, "STAFF1", "T0001"))
+    t++;
+  t++;
+  while (!sell_tray (&f, t, "SECOND", &second, "VISIT1", "T0002"))
+    t++;
+  g_assert_cmpstr (first.after.tag.c_str (), ==, "T0001");
+
+  /* Neither card nor checkout id: the returned tray's tag names its meal
+   * and its diner, each tray its own. */
+  GError *error = nullptr;
+  CanteenReturnOutcome *o = give_back (&f, station, "R2", nullptr, second.after.jpeg, 60, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (o->tray_tag, ==, "T0002");
+  g_assert_cmpstr (o->record->checkout_id, ==, "SECOND");
+  g_assert_cmpstr (o->record->card, ==, "VISIT1");
+  g_assert_cmpint (o->record->match, ==, CANTEEN_TRAY_MATCH_CHECKOUT);
+  canteen_return_outcome_free (o);
+  o = give_back (&f, station, "R1", nullptr, first.after.jpeg, 40, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (o->tray_tag, ==, "T0001");
+  g_assert_cmpstr (o->record->checkout_id, ==, "FIRST");
+  canteen_return_outcome_free (o);
+
+  /* The same tray photographed again under a new return: it was returned
+   * already, so nothing is recorded twice. */
+  g_autofree char *before = test_db_dump (f.path);
+  g_assert_null (give_back (&f, station, "R3", nullptr, first.after.jpeg, 40, &error));
+  g_assert_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_autofree char *after = test_db_dump (f.path);
+  g_assert_cmpstr (before, ==, after);
+  canteen_return_station_free (station);
+  teardown (&f);
+}
+
 } // namespace
 
 int
@@ -263,5 +325,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, nullptr);
   g_test_add_func ("/return-station/split-from-photo", test_split_from_photo);
   g_test_add_func ("/return-station/other-tray-attributes-nothing", test_other_tray_attributes_nothing);
+  g_test_add_func ("/return-station/tray-tag-finds-checkout", test_tray_tag_finds_checkout);
   return g_test_run ();
 }

@@ -1,7 +1,9 @@
 /* tray-eaten.cpp — a served tray after the meal (see tray-eaten.h): what
  * is eaten is decided on each dish's tray-space food mask, the returned
  * tray is repainted from the bare tray (vessels, no food) plus the food
- * that is left, smears and bones, and photographed by a new shot. */
+ * that is left, smears and bones, and photographed by a new shot. A tray
+ * tag is on the bare tray (and stamped again over bones and smears), so it
+ * comes along wherever the tray now lies. */
 #include "tray-eaten.h"
 
 #include <algorithm>
@@ -197,9 +199,9 @@ bone (cv::Mat &canvas, const cv::Mat &well, cv::RNG &rng)
 } // namespace
 
 TrayPair
-make_tray_pair (const PhotoLibrary &library, const Menu &menu, int index)
+make_tray_pair (const PhotoLibrary &library, const Menu &menu, int index, const std::string &tag)
 {
-  TrayStages st = make_tray_stages (library, menu, index);
+  TrayStages st = make_tray_stages (library, menu, index, tag);
   MatPoolScope pool;
   cv::RNG rng (eat_seed (menu.seed, index));
   TrayPair pair;
@@ -272,12 +274,21 @@ make_tray_pair (const PhotoLibrary &library, const Menu &menu, int index)
       pair.regions.push_back (e);
     }
 
+  /* Bones and smears lie in the wells, which may reach under the tag's
+   * place: the sticker stays on top, as it was at checkout. */
+  if (!st.tag.empty ())
+    draw_tag (after, st.silhouette, st.tag_text, st.tag_place);
   TrayScene scene { st.kind, after, st.silhouette, st.frame.tray };
   draw_occluders (scene, rng);
   const Shot shot = choose_shot (rng);
   pair.after.tray = st.frame.tray;
   pair.after.notes = shot.describe ();
   pair.after.bgr = photograph (scene.canvas, scene.silhouette, shot, rng, &pair.after.jpeg);
+  if (!st.tag.empty ())
+    {
+      pair.after.tag = tag;
+      pair.after.tag_box = project_box (shot, st.tag);
+    }
   return pair;
 }
 

@@ -11,7 +11,9 @@
  *    again, turned, shifted and under other light.
  *  - The truth is measured in tray space: `left` is the share of the
  *    dish's solid food (not its sauce, never the bones) still there, 0..1.
- *  - Deterministic: a pure function of (library, menu, index).
+ *  - With a tray tag (tray-gen.h) both pictures show it: the sticker is
+ *    part of the tray, so it turns and moves with it.
+ *  - Deterministic: a pure function of (library, menu, index, tag).
  *  - Test-only code.
  */
 #pragma once
@@ -43,7 +45,7 @@ struct TrayPair
   std::vector<EatenRegion> regions;   /* per before.regions entry */
 };
 
-TrayPair make_tray_pair (const PhotoLibrary &library, const Menu &menu, int index);
+TrayPair make_tray_pair (const PhotoLibrary &library, const Menu &menu, int index, const std::string &tag = {});
 
 
 } // namespace traygen

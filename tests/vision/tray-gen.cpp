@@ -1,5 +1,6 @@
 /* tray-gen.cpp — menus, enrollment photos and test trays: which dishes go
- * where, in what; drawing is food-plating, tray-scene and camera-sim. */
+ * where, in what (and where a tray tag is stuck); drawing is food-plating,
+ * tray-scene and camera-sim. */
 #include "tray-gen.h"
 
 #include <algorithm>
@@ -163,6 +164,32 @@ lay_out (const Menu &menu, int index)
   return l;
 }
 
+/* Where a tray tag goes: the place on the rim whose sticker would cover
+ * least of the food and the plates and bowls (a sticker is stuck where
+ * nothing stands), a corner when one is as good. No rng: the tray is
+ * drawn as without a tag. */
+int
+tag_place (const Layout &l, const std::vector<std::pair<size_t, cv::Mat>> &foods)
+{
+  cv::Mat taken (TRAY_HEIGHT, TRAY_WIDTH, CV_8U, cv::Scalar (0));
+  for (const auto &[i, food] : foods)
+    taken |= food;
+  if (l.flat)
+    for (const auto &vessel : l.places)
+      taken |= shape_mask (vessel.outer, taken.size ());
+  int best = 0, least = -1;
+  for (int place = 0; place < TAG_PLACES; place++)
+    {
+      const int cost = cv::countNonZero (taken (tag_bounds (place)));
+      if (least < 0 || cost < least)
+        {
+          least = cost;
+          best = place;
+        }
+    }
+  return best;
+}
+
 void
 finish (Frame &frame, TrayScene &scene, const Shot &shot, cv::RNG &rng)
 {
@@ -284,7 +311,7 @@ plan_tray (const Menu &menu, int index)
 }
 
 TrayStages
-make_tray_stages (const PhotoLibrary &library, const Menu &menu, int index)
+make_tray_stages (const PhotoLibrary &library, const Menu &menu, int index, const std::string &tag)
 {
   MatPoolScope pool;
   const Layout l = lay_out (menu, index);
@@ -309,6 +336,20 @@ make_tray_stages (const PhotoLibrary &library, const Menu &menu, int index)
       foods.emplace_back (i, paint_food (scene.canvas, well, l.places[i].well, photo, d.photo, TEST_HALF, d, rng,
                                          &frame.crops));
     }
+  /* The sticker goes where the food is not; the little it still covers
+   * is not food any more (the truth is what the camera can see). */
+  std::vector<cv::Point> tag_outline;
+  if (!tag.empty ())
+    {
+      st.tag_place = tag_place (l, foods);
+      st.tag_text = "CANTEEN-TRAY:" + tag;
+      tag_outline = draw_tag (scene.canvas, scene.silhouette, st.tag_text, st.tag_place);
+      draw_tag (st.bare, scene.silhouette, st.tag_text, st.tag_place);
+      cv::Mat cover (scene.canvas.size (), CV_8U, cv::Scalar (255));
+      cv::fillConvexPoly (cover, tag_outline, cv::Scalar (0));
+      for (auto &[i, food] : foods)
+        food &= cover;
+    }
   st.served = scene.canvas.clone ();
   draw_occluders (scene, rng);
   Shot shot = choose_shot (rng);
@@ -319,15 +360,21 @@ make_tray_stages (const PhotoLibrary &library, const Menu &menu, int index)
       st.food.push_back (food);
     }
   finish (frame, scene, shot, rng);
+  if (!tag.empty ())
+    {
+      frame.tag = tag;
+      frame.tag_box = project_box (shot, tag_outline);
+    }
   st.silhouette = scene.silhouette;
   st.shot = shot;
+  st.tag = tag_outline;
   return st;
 }
 
 Frame
-make_tray (const PhotoLibrary &library, const Menu &menu, int index)
+make_tray (const PhotoLibrary &library, const Menu &menu, int index, const std::string &tag)
 {
-  return make_tray_stages (library, menu, index).frame;
+  return make_tray_stages (library, menu, index, tag).frame;
 }
 
 } // namespace traygen

@@ -18,6 +18,12 @@
  *  - A menu has n enrolled dishes and some never-enrolled ones; about 10%
  *    of the food on test trays is of a never-enrolled dish, whose expected
  *    answer is "unknown".
+ *  - A test tray may carry a tray tag (issue 6: the return station matches
+ *    a returned tray to its checkout by it): a QR sticker reading
+ *    "CANTEEN-TRAY:<tag>" on the rim, at a corner or along a side, where
+ *    it covers least food, drawn on the tray before the camera. Off by default; a tagged
+ *    tray is the untagged one of the same (seed, index) plus its sticker,
+ *    and no untagged frame changed when tags came in.
  *  - Test-only code. Misuse (a menu larger than the library) throws
  *    std::invalid_argument.
  */
@@ -85,6 +91,8 @@ struct Frame
   std::vector<Crop>   crops;
   std::string         tray;    /* tray style, e.g. "compartment-5 stainless" */
   std::string         notes;   /* the camera's draw (lighting, tilt...) for humans */
+  std::string         tag;     /* the tray tag's id, "" for none */
+  cv::Rect            tag_box; /* its sticker's box in the frame (empty for none) */
 };
 
 /* What the demo wants of dish i (empty / unset: the seed decides). */
@@ -101,8 +109,8 @@ Menu make_menu (const PhotoLibrary &library, int n_enrolled, uint64_t seed, cons
 /* Enrollment photo k (0, 1, 2...) of an enrolled dish. */
 Frame make_enrollment (const PhotoLibrary &library, const Menu &menu, int dish, int k);
 
-/* Test tray `index` (0, 1, 2...). */
-Frame make_tray (const PhotoLibrary &library, const Menu &menu, int index);
+/* Test tray `index` (0, 1, 2...); with a tray tag when `tag` is not "". */
+Frame make_tray (const PhotoLibrary &library, const Menu &menu, int index, const std::string &tag = {});
 
 /* What make_tray (…, index) will draw, without drawing it (cheap: for
  * statistics over many trays). */

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
 
 namespace traygen {
 
@@ -387,6 +389,73 @@ draw_occluders (TrayScene &scene, cv::RNG &rng)
       cv::line (c, start + n * (w0 / 3), start + u * (handle - 4) + n * (w1 / 3), times (colour, 1.1) + cv::Scalar::all (15),
                 2, cv::LINE_AA);
     }
+}
+
+cv::Rect
+tag_bounds (int place)
+{
+  /* Off the tray's rounded corner; room for the sticker's tilt. */
+  constexpr int INSET = 14, SIDE = TAG_SIDE + 12, ALONG = 8, ACROSS = 4;
+  const int x_end = TRAY_WIDTH - INSET - SIDE, y_end = TRAY_HEIGHT - INSET - SIDE;
+  place = std::clamp (place, 0, TAG_PLACES - 1);
+  if (place < 4)
+    return cv::Rect (place == 1 || place == 2 ? x_end : INSET, place >= 2 ? y_end : INSET, SIDE, SIDE);
+  place -= 4;
+  if (place < 2 * (ALONG - 1))
+    {
+      /* Along the long sides, top then bottom. */
+      const int k = place % (ALONG - 1) + 1;
+      return cv::Rect (INSET + (x_end - INSET) * k / ALONG, place < ALONG - 1 ? INSET : y_end, SIDE, SIDE);
+    }
+  place -= 2 * (ALONG - 1);
+  const int k = place % (ACROSS - 1) + 1;
+  return cv::Rect (place < ACROSS - 1 ? INSET : x_end, INSET + (y_end - INSET) * k / ACROSS, SIDE, SIDE);
+}
+
+std::vector<cv::Point>
+draw_tag (cv::Mat &canvas, const cv::Mat &silhouette, const std::string &text, int place)
+{
+  /* The smallest version that holds the text (version 1 for
+   * "CANTEEN-TRAY:T0001"), level M so a scratch or a crumb does not
+   * spoil it; the encoder adds a quiet zone of 2 modules. */
+  cv::QRCodeEncoder::Params params;
+  params.version = 0;
+  params.correction_level = cv::QRCodeEncoder::CORRECT_LEVEL_M;
+  params.mode = cv::QRCodeEncoder::MODE_AUTO;
+  cv::Mat code, big, sticker;
+  cv::QRCodeEncoder::create (params)->encode (text, code);
+  /* One module more of paper around: a quiet zone of 3, so the finders
+   * stand clear of dark food next to the sticker even when blurred. */
+  cv::copyMakeBorder (code, code, 1, 1, 1, 1, cv::BORDER_CONSTANT, cv::Scalar (255));
+  cv::resize (code, big, cv::Size (TAG_SIDE, TAG_SIDE), 0, 0, cv::INTER_NEAREST);
+  /* Printed ink on off-white paper. */
+  big.convertTo (big, CV_8U, (240.0 - 38.0) / 255.0, 38.0);
+  cv::cvtColor (big, sticker, cv::COLOR_GRAY2BGR);
+
+  /* Stuck on by hand: up to 4 degrees askew, from the text (FNV-1a) so
+   * that the tray's rng is not touched. */
+  std::uint32_t hash = 2166136261u;
+  for (unsigned char ch : text)
+    hash = (hash ^ ch) * 16777619u;
+  const double angle = static_cast<double> (hash % 9u) - 4.0;
+  const cv::Rect bounds = tag_bounds (place);
+  const float half = TAG_SIDE / 2.0f;
+  cv::Mat m = cv::getRotationMatrix2D (cv::Point2f (half, half), angle, 1.0);
+  m.at<double> (0, 2) += bounds.x + bounds.width / 2.0 - static_cast<double> (half);
+  m.at<double> (1, 2) += bounds.y + bounds.height / 2.0 - static_cast<double> (half);
+
+  /* The paper's corners are rounded (inside the quiet zone). */
+  const Shape paper { cv::RotatedRect (cv::Point2f (half, half), cv::Size2f (TAG_SIDE, TAG_SIDE), 0.0f), 8.0 };
+  cv::Mat warped, cover;
+  cv::warpAffine (sticker, warped, m, canvas.size (), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+  cv::warpAffine (shape_mask (paper, sticker.size ()), cover, m, canvas.size (), cv::INTER_LINEAR,
+                  cv::BORDER_CONSTANT);
+  cover = (cover > 127) & silhouette;
+  warped.copyTo (canvas, cover);
+
+  std::vector<cv::Point2f> corners { { 0, 0 }, { TAG_SIDE, 0 }, { TAG_SIDE, TAG_SIDE }, { 0, TAG_SIDE } }, moved;
+  cv::transform (corners, moved, m);
+  return std::vector<cv::Point> (moved.begin (), moved.end ());
 }
 
 } // namespace traygen

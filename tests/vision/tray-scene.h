@@ -6,7 +6,9 @@
  * Contract: "tray space" is a TRAY_WIDTH x TRAY_HEIGHT canvas (about
  * 45 x 32 cm, so 22 px/cm); the camera (camera.h) maps it into the frame.
  * Drawing only ever adds to the canvas; everything random comes from the
- * caller's rng.
+ * caller's rng. A tray tag (issue 6: the QR sticker the return station
+ * reads) draws nothing random at all, so a tagged tray is the untagged one
+ * plus its sticker.
  */
 #pragma once
 
@@ -65,5 +67,22 @@ void draw_vessel (TrayScene &scene, const Container &vessel, cv::RNG &rng);
 void draw_occluders (TrayScene &scene, cv::RNG &rng);
 
 const char *vessel_name (VesselKind kind);
+
+/* A tray tag: a white QR sticker about 7 cm a side with its quiet zone,
+ * so 90-135 px in a 1280x720 frame. */
+constexpr int TAG_SIDE = 150;
+
+/* Where a tag may be stuck, on the rim and into the floor: places 0-3
+ * are the corners (top left, top right, bottom right, bottom left), the
+ * rest lie along the sides. */
+constexpr int TAG_PLACES = 4 + 2 * 7 + 2 * 3;
+/* The tray-space box a tag at `place` covers. */
+cv::Rect tag_bounds (int place);
+
+/* Sticks a tag whose QR code reads `text` at `place` of a tray-space
+ * canvas (slightly askew, by a hash of the text: no rng), clipped to the
+ * tray's silhouette; returns its outline. The same arguments draw the
+ * same pixels. Throws cv::Exception when `text` does not fit a QR code. */
+std::vector<cv::Point> draw_tag (cv::Mat &canvas, const cv::Mat &silhouette, const std::string &text, int place);
 
 } // namespace traygen

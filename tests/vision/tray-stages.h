@@ -27,8 +27,13 @@ struct TrayStages
   std::vector<Container> places;      /* per Frame::regions entry: where its food lies */
   std::vector<cv::Mat>   food;        /* per Frame::regions entry: CV_8U tray-space food mask */
   Shot                   shot;
+  std::vector<cv::Point> tag;         /* the tray tag's outline in tray space; empty for none. The sticker
+                                       * is on `bare` and `served` (over what little food is at its place,
+                                       * which `food` then leaves out) */
+  std::string            tag_text;    /* what its QR code reads */
+  int                    tag_place = 0;  /* for draw_tag (tray-scene.h) */
 };
 
-TrayStages make_tray_stages (const PhotoLibrary &library, const Menu &menu, int index);
+TrayStages make_tray_stages (const PhotoLibrary &library, const Menu &menu, int index, const std::string &tag = {});
 
 } // namespace traygen

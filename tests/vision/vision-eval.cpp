@@ -216,6 +216,7 @@ status_name (CanteenVisionStatus s)
     case CANTEEN_VISION_NO_FOOD:    return "NO_FOOD";
     case CANTEEN_VISION_FAILED:     return "FAILED";
     case CANTEEN_VISION_NOT_SAME_TRAY: return "NOT_SAME_TRAY";
+    case CANTEEN_VISION_NO_TAG:     return "NO_TAG";
     }
   return "?";
 }
