@@ -277,22 +277,11 @@ check_tray_tag (const char *tag, GError **error)
 char *
 canteen_ledger_get_checkout_tray (CanteenLedger *l, const char *checkout_id, GError **error)
 {
-  sqlite3_stmt *stmt;
   char *tag = NULL;
-  int rc;
 
-  if (!canteen_check_key (checkout_id, "checkout", error))
-    return NULL;
-  stmt = ledger_stmt (l, "SELECT tray_tag FROM checkout_trays WHERE checkout_id = ?1", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, checkout_id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    tag = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    ledger_set_db_error (l, error, "reading a checkout's tray");
+  if (canteen_check_key (checkout_id, "checkout", error))
+    ledger_lookup_text (l, "SELECT tray_tag FROM checkout_trays WHERE checkout_id = ?1", checkout_id,
+                        "reading a checkout's tray", &tag, error);
   return tag;
 }
 
@@ -302,18 +291,12 @@ canteen_ledger_set_checkout_tray (CanteenLedger *l, const char *checkout_id, con
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *created = ledger_utc_string (now);
   g_autofree char *kept = NULL;
-  GError *lookup_error = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
-  if (!canteen_check_key (checkout_id, "checkout", error) || !check_tray_tag (tray_tag, error))
+  if (!canteen_check_key (checkout_id, "checkout", error) || !check_tray_tag (tray_tag, error)
+      || !ledger_lookup_text (l, "SELECT tray_tag FROM checkout_trays WHERE checkout_id = ?1", checkout_id,
+                              "reading a checkout's tray", &kept, error))
     return FALSE;
-  kept = canteen_ledger_get_checkout_tray (l, checkout_id, &lookup_error);
-  if (lookup_error != NULL)
-    {
-      g_propagate_error (error, lookup_error);
-      return FALSE;
-    }
   if (kept != NULL)
     {
       if (g_str_equal (kept, tray_tag))
@@ -330,13 +313,8 @@ canteen_ledger_set_checkout_tray (CanteenLedger *l, const char *checkout_id, con
   sqlite3_bind_text (stmt, 1, checkout_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, tray_tag, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, created, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      ledger_set_db_error (l, error, "recording a checkout's tray");
-      return FALSE;
-    }
+  if (!ledger_step_done (l, stmt, "recording a checkout's tray", error))
+    return FALSE;
   if (sqlite3_changes (l->db) == 0)
     {
       g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_NOT_FOUND,

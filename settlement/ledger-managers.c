@@ -198,13 +198,9 @@ canteen_ledger_set_manager_card (CanteenLedger *l, const char *id, const char *c
     }
   if (card != NULL)
     {
-      stmt = ledger_stmt (l, "SELECT id FROM managers WHERE card = ?1", error);
-      if (stmt == NULL)
+      if (!ledger_lookup_text (l, "SELECT id FROM managers WHERE card = ?1", card, "reading managers' cards",
+                               &holder, error))
         goto fail;
-      sqlite3_bind_text (stmt, 1, card, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        holder = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      sqlite3_reset (stmt);
       if (holder != NULL)
         {
           g_set_error (error, CANTEEN_LEDGER_ERROR, CANTEEN_LEDGER_ERROR_EXISTS,

@@ -46,6 +46,12 @@ gboolean ledger_step_done (CanteenLedger *l, sqlite3_stmt *stmt, const char *wha
 gboolean ledger_step_row (CanteenLedger *l, sqlite3_stmt *stmt, const char *what, GError **error,
                           const char *not_found, ...) G_GNUC_PRINTF (5, 6);
 
+/* Runs a SELECT of one text column with one text parameter `key`: TRUE
+ * with *out the first row's value (NULL when there is no row, or the value
+ * is NULL); FALSE with a DB error naming `what`. */
+gboolean ledger_lookup_text (CanteenLedger *l, const char *sql, const char *key, const char *what, char **out,
+                             GError **error);
+
 /* Writes a returned tray's photo (JPEG or PNG, at most 16 MB) as
  * "<ledger>.frames/returns/<sha256>.<ext>", durably; the same bytes again
  * are a no-op. *out_sha is its lower-case hex SHA-256. */

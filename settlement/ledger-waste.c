@@ -345,22 +345,8 @@ match_by_card (CanteenLedger *l, const char *card, const char *day, CanteenMealP
 static gboolean
 already_returned (CanteenLedger *l, const char *checkout_id, char **out_return, GError **error)
 {
-  sqlite3_stmt *stmt = ledger_stmt (l, "SELECT id FROM tray_returns WHERE checkout_id = ?1", error);
-  int rc;
-
-  if (stmt == NULL)
-    return TRUE;
-  sqlite3_bind_text (stmt, 1, checkout_id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *out_return = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      ledger_set_db_error (l, error, "looking up returned trays");
-      return TRUE;
-    }
-  return FALSE;
+  return !ledger_lookup_text (l, "SELECT id FROM tray_returns WHERE checkout_id = ?1", checkout_id,
+                              "looking up returned trays", out_return, error);
 }
 
 static CanteenTrayReturn *load_return (CanteenLedger *l, const char *id, char **out_hash, GError **error);

@@ -150,6 +150,30 @@ ledger_step_row (CanteenLedger *l, sqlite3_stmt *stmt, const char *what, GError 
   return FALSE;
 }
 
+gboolean
+ledger_lookup_text (CanteenLedger *l, const char *sql, const char *key, const char *what, char **out,
+                    GError **error)
+{
+  sqlite3_stmt *stmt = ledger_stmt (l, sql, error);
+  int rc;
+
+  *out = NULL;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *out = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      g_clear_pointer (out, g_free);
+      ledger_set_db_error (l, error, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 exec (CanteenLedger *l, const char *sql, const char *what, GError **error)
 {
