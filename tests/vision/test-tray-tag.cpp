@@ -31,27 +31,12 @@
 #include "food-photos.h"
 #include "tray-eaten.h"
 #include "vision.h"
+#include "vision-view.h"
 
 namespace {
 
-CanteenVisionImage
-image_of (const cv::Mat &rgb)
-{
-  CanteenVisionImage img {};
-  img.width = rgb.cols;
-  img.height = rgb.rows;
-  img.stride = rgb.step[0];
-  img.rgb = rgb.data;
-  return img;
-}
-
-cv::Mat
-rgb_of (const traygen::Frame &f)
-{
-  cv::Mat rgb;
-  cv::cvtColor (f.bgr, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
-}
+using traygen::image_of;
+using traygen::rgb_of;
 
 /* A plain tray on a dark counter, a little noisy. */
 cv::Mat

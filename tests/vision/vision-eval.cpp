@@ -32,8 +32,11 @@
 #include "eval-report.h"
 #include "tray-stream.h"
 #include "vision.h"
+#include "vision-view.h"
 
 namespace {
+
+using traygen::image_of;
 
 constexpr int EXIT_SKIP = 77;
 constexpr int EXIT_ERROR = 2;
@@ -219,17 +222,6 @@ status_name (CanteenVisionStatus s)
     case CANTEEN_VISION_NO_TAG:     return "NO_TAG";
     }
   return "?";
-}
-
-CanteenVisionImage
-image_of (const cv::Mat &rgb)
-{
-  CanteenVisionImage img {};
-  img.width = rgb.cols;
-  img.height = rgb.rows;
-  img.stride = rgb.step[0];
-  img.rgb = rgb.data;
-  return img;
 }
 
 /* A failing tray for a person to look at: truth in green (red: never
