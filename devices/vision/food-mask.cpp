@@ -27,10 +27,6 @@ namespace {
 /* Structure tensor: pre-smoothing (JPEG blocks, sensor noise) and window. */
 constexpr double TENSOR_SIGMA = 1.0;
 constexpr int TENSOR_WINDOW = 9;
-/* Smaller eigenvalue (Sobel units squared, Lab with chroma doubled) above
- * which a pixel is food: crockery and trays stay under ~100 even with
- * noise and JPEG at quality 60, food is mostly in the thousands. */
-constexpr float FOOD_ENERGY = 200.0f;
 /* Gaps (working pixels) that still join pieces into one portion. The
  * portions of neighbouring compartments are only a wall apart (under ten
  * working pixels once the texture window has spread each a little), so
@@ -149,10 +145,16 @@ texture_energy (const cv::Mat &rgb)
 }
 
 cv::Mat
-food_mask (const cv::Mat &rgb)
+food_mask (const cv::Mat &rgb, float energy)
+{
+  return food_mask (rgb, texture_energy (rgb), energy);
+}
+
+cv::Mat
+food_mask (const cv::Mat &rgb, const cv::Mat &texture, float energy)
 {
   cv::Mat mask;
-  cv::threshold (texture_energy (rgb), mask, static_cast<double> (FOOD_ENERGY), 255, cv::THRESH_BINARY);
+  cv::threshold (texture, mask, static_cast<double> (energy), 255, cv::THRESH_BINARY);
   mask.convertTo (mask, CV_8U);
   cut_straight_edges (rgb, mask);
   /* Opening drops specks (a compartment's corner, a chopstick's tip);

@@ -12,6 +12,7 @@
 #include <opencv2/core.hpp>
 
 #include "features.hpp"
+#include "food-mask.hpp"
 #include "vision-private.hpp"
 
 namespace vision {
@@ -31,7 +32,11 @@ constexpr int MIN_SIDE = 32;
 /* The most a frame is ever enlarged to reach the working scale. */
 constexpr double MAX_UPSCALE = 2.0;
 
-Tray analyse (const cv::Mat &rgb);
+/* `food_energy`: food_mask()'s texture threshold (food-mask.hpp); only an
+ * enrollment photo, which holds one portion, may lower it. `smooth_food`:
+ * also look for smooth portions apart from the textured ones (recognition
+ * does; the leftovers' comparison of two frames does not). */
+Tray analyse (const cv::Mat &rgb, float food_energy = FOOD_ENERGY, bool smooth_food = false);
 
 /* The region's patches (at least one), described at the frame's own
  * resolution. */

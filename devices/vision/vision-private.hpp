@@ -46,6 +46,7 @@ struct Region
   cv::Rect  box;         /* the container's box when one was found, else food_box */
   Container container = Container::None;
   double    area = 0.0;  /* food pixels */
+  bool      smooth = false; /* found only below FOOD_ENERGY: kept only inside crockery (tray.cpp) */
 };
 
 } // namespace vision

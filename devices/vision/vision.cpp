@@ -108,29 +108,6 @@ refuse (CanteenVisionStatus status, const std::string &message)
   throw vision::Error (status, message);
 }
 
-/* The caller's RGB24 pixels as a Mat header (no copy), after checking
- * every field the header relies on. */
-cv::Mat
-wrap_image (const CanteenVisionImage *image)
-{
-  if (image == nullptr || image->rgb == nullptr)
-    refuse (CANTEEN_VISION_INVALID, "image: no pixels given");
-  if (image->width <= 0 || image->height <= 0)
-    refuse (CANTEEN_VISION_INVALID, "image: " + std::to_string (image->width) + "x"
-                                      + std::to_string (image->height) + " has no pixels");
-  if (image->width > CANTEEN_VISION_MAX_SIDE || image->height > CANTEEN_VISION_MAX_SIDE)
-    refuse (CANTEEN_VISION_TOO_LARGE, "image: " + std::to_string (image->width) + "x"
-                                        + std::to_string (image->height) + " is over the limit of "
-                                        + std::to_string (CANTEEN_VISION_MAX_SIDE) + " pixels a side");
-  if (image->stride < static_cast<std::size_t> (image->width) * 3)
-    refuse (CANTEEN_VISION_INVALID, "image: a row stride of " + std::to_string (image->stride)
-                                      + " bytes is less than 3 x " + std::to_string (image->width));
-  if (image->stride > static_cast<std::size_t> (CANTEEN_VISION_MAX_SIDE) * 16)
-    refuse (CANTEEN_VISION_INVALID, "image: a row stride of " + std::to_string (image->stride)
-                                      + " bytes is implausible");
-  return cv::Mat (image->height, image->width, CV_8UC3, const_cast<std::uint8_t *> (image->rgb), image->stride);
-}
-
 /* Dish ids are the catalogue's: 1 to 32 printable ASCII characters. */
 std::string
 check_dish (const char *dish)
@@ -185,6 +162,33 @@ set_image (CanteenVision *v, cv::Mat &&rgb, CanteenVisionImage *out)
 }
 
 } // namespace
+
+namespace vision {
+
+cv::Mat
+wrap_image (const CanteenVisionImage *image, const char *which)
+{
+  const std::string w = which;
+  if (image == nullptr || image->rgb == nullptr)
+    throw Error (CANTEEN_VISION_INVALID, w + ": no pixels given");
+  if (image->width <= 0 || image->height <= 0)
+    throw Error (CANTEEN_VISION_INVALID, w + ": " + std::to_string (image->width) + "x"
+                                           + std::to_string (image->height) + " has no pixels");
+  if (image->width > CANTEEN_VISION_MAX_SIDE || image->height > CANTEEN_VISION_MAX_SIDE)
+    throw Error (CANTEEN_VISION_TOO_LARGE, w + ": " + std::to_string (image->width) + "x"
+                                             + std::to_string (image->height) + " is over the limit of "
+                                             + std::to_string (CANTEEN_VISION_MAX_SIDE) + " pixels a side");
+  if (image->stride < static_cast<std::size_t> (image->width) * 3)
+    throw Error (CANTEEN_VISION_INVALID, w + ": a row stride of " + std::to_string (image->stride)
+                                           + " bytes is less than 3 x " + std::to_string (image->width));
+  if (image->stride > static_cast<std::size_t> (CANTEEN_VISION_MAX_SIDE) * 16)
+    throw Error (CANTEEN_VISION_INVALID, w + ": a row stride of " + std::to_string (image->stride)
+                                           + " bytes is implausible");
+  return cv::Mat (image->height, image->width, CV_8UC3, const_cast<std::uint8_t *> (image->rgb), image->stride);
+}
+
+} // namespace vision
+
 
 extern "C" {
 
@@ -250,9 +254,15 @@ canteen_vision_enroll (CanteenVision *vision, const CanteenVisionImage *image, u
   return guarded (vision, [&] {
     if (out == nullptr || out_len == nullptr)
       refuse (CANTEEN_VISION_INVALID, "enroll: nowhere to put the exemplar");
-    const cv::Mat frame = wrap_image (image);
-    const vision::Tray tray = vision::analyse (frame);
-    /* The photo shows one plate of the dish: its biggest food region. */
+    const cv::Mat frame = vision::wrap_image (image);
+    vision::Tray tray = vision::analyse (frame);
+    /* The photo shows one plate of the dish alone: if the texture that
+     * finds food on a full tray finds none (a smooth spread, an avocado),
+     * a lower threshold cannot merge it with a neighbour here. */
+    for (float energy : vision::LONE_PORTION_ENERGY)
+      if (tray.regions.empty ())
+        tray = vision::analyse (frame, energy);
+    /* Its biggest food region. */
     const vision::Region *best = nullptr;
     for (const vision::Region &r : tray.regions)
       if (best == nullptr || r.area > best->area)
@@ -279,7 +289,7 @@ canteen_vision_enroll_region (CanteenVision *vision, const CanteenVisionImage *i
       refuse (CANTEEN_VISION_INVALID, "enroll: nowhere to put the exemplar");
     if (box == nullptr)
       refuse (CANTEEN_VISION_INVALID, "enroll: no region given");
-    const cv::Mat frame = wrap_image (image);
+    const cv::Mat frame = vision::wrap_image (image);
     const std::string shown = "region [" + std::to_string (box[0]) + "," + std::to_string (box[1]) + ","
                               + std::to_string (box[2]) + "," + std::to_string (box[3]) + "]";
     /* In 64 bits: x + w must not overflow for any int the caller passes. */
@@ -295,7 +305,9 @@ canteen_vision_enroll_region (CanteenVision *vision, const CanteenVisionImage *i
     const cv::Rect want (static_cast<int> (x0), static_cast<int> (y0), static_cast<int> (x1 - x0),
                          static_cast<int> (y1 - y0));
 
-    vision::Tray tray = vision::analyse (frame);
+    /* The same regions recognition found (smooth food included), so a
+     * correction's box meets the region the diner saw named. */
+    vision::Tray tray = vision::analyse (frame, vision::FOOD_ENERGY, true);
     const cv::Rect w = vision::to_work (tray, want);
     /* The region the box holds most of; else the food inside the box. */
     vision::Region *best = nullptr;
@@ -427,8 +439,8 @@ canteen_vision_recognize (CanteenVision *vision, const CanteenVisionImage *image
     if (out == nullptr)
       refuse (CANTEEN_VISION_INVALID, "recognize: no result to fill");
     const auto start = std::chrono::steady_clock::now ();
-    const cv::Mat frame = wrap_image (image);
-    const vision::Tray tray = vision::analyse (frame);
+    const cv::Mat frame = vision::wrap_image (image);
+    const vision::Tray tray = vision::analyse (frame, vision::FOOD_ENERGY, true);
 
     std::vector<CanteenVisionItem> items (tray.regions.size ());
     int unknown = 0;

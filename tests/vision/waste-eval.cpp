@@ -57,9 +57,16 @@ constexpr double TARGET_MAE = 0.08, TARGET_F1 = 0.95, TARGET_P95_MS = 150.0;
  * then, light fitted over the dishes' containers too: MAE 0.083 (one
  * untouched dish on a black plate read as empty; 0.050 and 0.048 on 100
  * pairs of seeds 1 and 2), within 85 %, F1 0.94), so a regression fails
- * the suite. */
+ * the suite.
+ * Refusals: since 2026-11-23 the photos' halves are cut to look alike
+ * (food-photos.h), which changed every tray; the benchmark refuses 15–23
+ * of 100 same-tray pairs (seeds 1–3), this sample 5 of 16 and 14 of its
+ * first 64. With a rate of 0.2, 16 pairs refuse 6 or fewer 97 % of the
+ * time, so 6 is the bound: the draw of 16 pairs rarely exceeds it, a
+ * rate of one half (a broken registration) exceeds it three times in
+ * four; the benchmark's 100 pairs watch the rate itself. */
 constexpr double FLOOR_MAE = 0.09, FLOOR_WITHIN = 0.80, FLOOR_F1 = 0.90;
-constexpr int FLOOR_REFUSED = 4;
+constexpr int FLOOR_REFUSED = 6;
 
 struct Options
 {
@@ -582,9 +589,9 @@ main (int argc, char **argv)
               r.fp += !clean && said_clean;
               r.fn += clean && !said_clean;
               if (std::getenv ("WASTE_EVAL_VERBOSE"))
-                std::fprintf (stderr, "pair %d %s %-9s truth %.3f got %.3f%s%s\n", i, ts[0]->id.c_str (),
+                std::fprintf (stderr, "pair %d %s %-9s truth %.3f got %.3f%s%s box %d %d\n", i, ts[0]->id.c_str (),
                               ts.size () > 1 ? "merged" : ts[0]->how.c_str (), left, got, ts[0]->bones ? " bones" : "",
-                              ts[0]->smear ? " smear" : "");
+                              ts[0]->smear ? " smear" : "", res.items[k].box[0], res.items[k].box[1]);
             }
           for (bool u : used)
             r.extra += !u;
