@@ -24,25 +24,6 @@
 
 namespace {
 
-cv::Mat
-wrap (const CanteenVisionImage *image, const char *which)
-{
-  const std::string w = which;
-  if (image == nullptr || image->rgb == nullptr)
-    throw vision::Error (CANTEEN_VISION_INVALID, w + ": no pixels given");
-  if (image->width <= 0 || image->height <= 0)
-    throw vision::Error (CANTEEN_VISION_INVALID, w + ": " + std::to_string (image->width) + "x"
-                                                   + std::to_string (image->height) + " has no pixels");
-  if (image->width > CANTEEN_VISION_MAX_SIDE || image->height > CANTEEN_VISION_MAX_SIDE)
-    throw vision::Error (CANTEEN_VISION_TOO_LARGE, w + ": over the limit of "
-                                                     + std::to_string (CANTEEN_VISION_MAX_SIDE) + " pixels a side");
-  if (image->stride < static_cast<std::size_t> (image->width) * 3
-      || image->stride > static_cast<std::size_t> (CANTEEN_VISION_MAX_SIDE) * 16)
-    throw vision::Error (CANTEEN_VISION_INVALID, w + ": a row stride of " + std::to_string (image->stride)
-                                                   + " bytes does not fit its width");
-  return cv::Mat (image->height, image->width, CV_8UC3, const_cast<std::uint8_t *> (image->rgb), image->stride);
-}
-
 /* The message into the result's fixed buffer: no allocation, so it
  * cannot fail inside a catch. */
 CanteenVisionStatus
@@ -84,7 +65,7 @@ canteen_vision_leftovers (CanteenVision *vision, const CanteenVisionImage *befor
   try
     {
       const auto start = std::chrono::steady_clock::now ();
-      const cv::Mat b = wrap (before, "checkout picture"), a = wrap (after, "returned tray");
+      const cv::Mat b = vision::wrap_image (before, "checkout picture"), a = vision::wrap_image (after, "returned tray");
       const vision::Tray tray = vision::analyse (b);
       const vision::LeftoverResult r = vision::leftovers (tray, a);
 

@@ -616,4 +616,28 @@ read_qr_codes (const cv::Mat &gray)
   return codes;
 }
 
+void
+clear_qr_codes (const cv::Mat &rgb, double scale, cv::Mat &mask)
+{
+  cv::Mat gray;
+  cv::cvtColor (rgb, gray, cv::COLOR_RGB2GRAY);
+  for (const QrCode &code : read_qr_codes (gray))
+    {
+      if (code.corners.size () != 4)
+        continue;
+      cv::Point2d centre (0.0, 0.0);
+      for (const cv::Point2d &c : code.corners)
+        centre += c * 0.25;
+      /* The symbol grown by half its size: its four-module quiet zone (up
+       * to 40 % of a version 1 code) and the sticker's white border. */
+      std::vector<cv::Point> quad;
+      for (const cv::Point2d &c : code.corners)
+        {
+          const cv::Point2d p = (centre + (c - centre) * 1.5) * scale;
+          quad.emplace_back (cvRound (p.x), cvRound (p.y));
+        }
+      cv::fillConvexPoly (mask, quad, cv::Scalar (0));
+    }
+}
+
 } // namespace vision

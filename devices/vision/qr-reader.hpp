@@ -35,4 +35,9 @@ struct QrCode
  * out of what it analyses, e.g. so that a sticker is not taken for food.) */
 std::vector<QrCode> read_qr_codes (const cv::Mat &gray);
 
+/* Sets to 0, in `mask` (a picture of the RGB frame `rgb` scaled by
+ * `scale`), every QR code read in `rgb` with its quiet zone and the sticker
+ * around it: a tray's tag (or a diner's phone code) is never food. */
+void clear_qr_codes (const cv::Mat &rgb, double scale, cv::Mat &mask);
+
 } // namespace vision

@@ -35,24 +35,6 @@ constexpr char PREFIX[] = "CANTEEN-TRAY:";
  * stay near the few pixels the reader's binarisation is tuned for. */
 constexpr int READ_WIDTH = 1920;
 
-cv::Mat
-wrap (const CanteenVisionImage *image)
-{
-  if (image == nullptr || image->rgb == nullptr)
-    throw vision::Error (CANTEEN_VISION_INVALID, "image: no pixels given");
-  if (image->width <= 0 || image->height <= 0)
-    throw vision::Error (CANTEEN_VISION_INVALID, "image: " + std::to_string (image->width) + "x"
-                                                   + std::to_string (image->height) + " has no pixels");
-  if (image->width > CANTEEN_VISION_MAX_SIDE || image->height > CANTEEN_VISION_MAX_SIDE)
-    throw vision::Error (CANTEEN_VISION_TOO_LARGE, "image: over the limit of "
-                                                     + std::to_string (CANTEEN_VISION_MAX_SIDE) + " pixels a side");
-  if (image->stride < static_cast<std::size_t> (image->width) * 3
-      || image->stride > static_cast<std::size_t> (CANTEEN_VISION_MAX_SIDE) * 16)
-    throw vision::Error (CANTEEN_VISION_INVALID, "image: a row stride of " + std::to_string (image->stride)
-                                                   + " bytes does not fit its width");
-  return cv::Mat (image->height, image->width, CV_8UC3, const_cast<std::uint8_t *> (image->rgb), image->stride);
-}
-
 /* The id when `text` is a tray tag, else "". */
 std::string
 tag_of (const std::string &text)
@@ -93,7 +75,7 @@ canteen_vision_read_tray_tag (CanteenVision *vision, const CanteenVisionImage *i
     return fail (vision, CANTEEN_VISION_INVALID, "", "tray tag: nowhere to write it");
   try
     {
-      const cv::Mat rgb = wrap (image);
+      const cv::Mat rgb = vision::wrap_image (image);
       cv::Mat gray;
       cv::cvtColor (rgb, gray, cv::COLOR_RGB2GRAY);
       if (gray.cols > READ_WIDTH)
