@@ -43,8 +43,11 @@
 #include "tray-gen.h"
 #include "tray-stream.h"
 #include "vision.h"
+#include "vision-view.h"
 
 namespace {
+
+using traygen::image_of;
 
 constexpr int EXIT_SKIP = 77;
 constexpr int EXIT_ERROR = 2;
@@ -323,17 +326,6 @@ load_rgb (const std::string &path, cv::Mat *rgb)
     return false;
   cv::cvtColor (bgr, *rgb, cv::COLOR_BGR2RGB);
   return true;
-}
-
-CanteenVisionImage
-image_of (const cv::Mat &rgb)
-{
-  CanteenVisionImage img {};
-  img.width = rgb.cols;
-  img.height = rgb.rows;
-  img.stride = rgb.step[0];
-  img.rgb = rgb.data;
-  return img;
 }
 
 /* Each truth region ↦ the predicted region whose box holds its food's
