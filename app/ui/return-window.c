@@ -105,7 +105,7 @@ canteen_return_window_show_result (CanteenReturnWindow *self, const CanteenRetur
 
   clear_result (self);
   set_busy (self, FALSE);
-  gtk_label_set_text (self->prompt_label, _("Thank you. You may take your card and leave the tray."));
+  gtk_label_set_text (self->prompt_label, _("Thank you. You may leave the tray."));
   if (r->checkout_id == NULL)
     /* Translators: the return station found no meal for this tray; %d is grams. */
     verdict = g_strdup_printf (_("Recorded: %d g left (no matching meal found)"), r->leftover_g);
