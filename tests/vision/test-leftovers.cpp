@@ -43,30 +43,13 @@ empty_tray ()
   return m + noise;
 }
 
-struct Photos
-{
-  traygen::PhotoLibrary library;
-  traygen::Menu         menu;
-  bool                  ok = false;
-};
+using Photos = traygen::TestPhotos;
 
+/* The photos with a menu of 8 dishes (seed 5), once per program. */
 Photos *
 photos ()
 {
-  static Photos p;
-  static bool tried = false;
-  if (!tried)
-    {
-      tried = true;
-      const char *dir = std::getenv ("CANTEEN_FOOD_PHOTOS");
-      std::string error;
-      if (dir && p.library.load (dir, &error))
-        {
-          p.menu = traygen::make_menu (p.library, 8, 5);
-          p.ok = true;
-        }
-    }
-  return p.ok ? &p : nullptr;
+  return traygen::test_photos (8, 5);
 }
 
 void

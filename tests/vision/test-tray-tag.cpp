@@ -239,30 +239,13 @@ test_damaged_codes ()
   canteen_vision_free (v);
 }
 
-struct Photos
-{
-  traygen::PhotoLibrary library;
-  traygen::Menu         menu;
-  bool                  ok = false;
-};
+using Photos = traygen::TestPhotos;
 
+/* The photos with a menu of 10 dishes (seed 7), once per program. */
 Photos *
 photos ()
 {
-  static Photos p;
-  static bool tried = false;
-  if (!tried)
-    {
-      tried = true;
-      const char *dir = std::getenv ("CANTEEN_FOOD_PHOTOS");
-      std::string error;
-      if (dir && p.library.load (dir, &error))
-        {
-          p.menu = traygen::make_menu (p.library, 10, 7);
-          p.ok = true;
-        }
-    }
-  return p.ok ? &p : nullptr;
+  return traygen::test_photos (10, 7);
 }
 
 std::string

@@ -1,7 +1,12 @@
 /* vision-view.h — a generated frame as the vision ABI sees it: its pixels in
- * the ABI's order (RGB) and a CanteenVisionImage over them. Test-only, for
- * the vision tests and the benchmarks alike. */
+ * the ABI's order (RGB) and a CanteenVisionImage over them; and the food
+ * photos with a menu, loaded once per test program. Test-only, for the
+ * vision tests and the benchmarks alike. */
 #pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -30,6 +35,34 @@ rgb_of (const Frame &f)
   cv::Mat rgb;
   cv::cvtColor (f.bgr, rgb, cv::COLOR_BGR2RGB);
   return rgb;
+}
+
+/* The food photos of $CANTEEN_FOOD_PHOTOS and a menu of `n_enrolled`
+ * dishes drawn with `seed`, loaded on the first call (later calls get the
+ * same, whatever they ask); nullptr without photos: the test skips. */
+struct TestPhotos
+{
+  PhotoLibrary library;
+  Menu         menu;
+};
+
+inline TestPhotos *
+test_photos (int n_enrolled, std::uint64_t seed)
+{
+  static TestPhotos p;
+  static bool tried = false, ok = false;
+  if (!tried)
+    {
+      tried = true;
+      const char *dir = std::getenv ("CANTEEN_FOOD_PHOTOS");
+      std::string error;
+      if (dir && p.library.load (dir, &error))
+        {
+          p.menu = make_menu (p.library, n_enrolled, seed);
+          ok = true;
+        }
+    }
+  return ok ? &p : nullptr;
 }
 
 } // namespace traygen
