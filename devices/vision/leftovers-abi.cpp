@@ -51,6 +51,30 @@ fail (CanteenVision *vision, CanteenVisionLeftovers *out, CanteenVisionStatus st
   return status;
 }
 
+/* The recognised item that covers most of a leftover region's box, if it
+ * covers at least half of it. The two segment the checkout picture apart
+ * (leftovers leaves smooth food out, recognition joins the parts of a
+ * split portion), so a region is named by the portion it lies in, not
+ * only by an identical box. */
+const CanteenVisionItem *
+covering_item (const CanteenVisionResult &rec, const int box[4])
+{
+  const cv::Rect region (box[0], box[1], box[2], box[3]);
+  const CanteenVisionItem *best = nullptr;
+  int best_area = region.area () / 2;
+  for (int k = 0; k < rec.n_items; k++)
+    {
+      const int *b = rec.items[k].box;
+      const int shared = (region & cv::Rect (b[0], b[1], b[2], b[3])).area ();
+      if (shared > best_area)
+        {
+          best_area = shared;
+          best = &rec.items[k];
+        }
+    }
+  return best;
+}
+
 } // namespace
 
 extern "C" {
@@ -84,18 +108,16 @@ canteen_vision_leftovers (CanteenVision *vision, const CanteenVisionImage *befor
         {
           CanteenVisionResult rec {};
           if (canteen_vision_recognize (vision, before, &rec) == CANTEEN_VISION_OK)
-            for (int k = 0; k < rec.n_items; k++)
-              for (auto &item : items)
-                if (std::memcmp (item.box, rec.items[k].box, sizeof item.box) == 0)
-                  {
-                    const CanteenVisionItem &it = rec.items[k];
-                    std::memcpy (item.dish, it.dish, sizeof item.dish);
-                    item.confidence = it.confidence;
-                    item.n_alternatives = it.n_alternatives;
-                    std::memcpy (item.alternatives, it.alternatives, sizeof item.alternatives);
-                    std::memcpy (item.alternative_confidence, it.alternative_confidence,
-                                 sizeof item.alternative_confidence);
-                  }
+            for (auto &item : items)
+              if (const CanteenVisionItem *it = covering_item (rec, item.box))
+                {
+                  std::memcpy (item.dish, it->dish, sizeof item.dish);
+                  item.confidence = it->confidence;
+                  item.n_alternatives = it->n_alternatives;
+                  std::memcpy (item.alternatives, it->alternatives, sizeof item.alternatives);
+                  std::memcpy (item.alternative_confidence, it->alternative_confidence,
+                               sizeof item.alternative_confidence);
+                }
           canteen_vision_result_clear (&rec);
         }
 

@@ -34,7 +34,7 @@ constexpr double MAX_UPSCALE = 2.0;
 
 /* `food_energy`: food_mask()'s texture threshold (food-mask.hpp); only an
  * enrollment photo, which holds one portion, may lower it. `smooth_food`:
- * also look for smooth portions apart from the textured ones (recognition
+ * also look for smooth portions beside the textured ones (recognition
  * does; the leftovers' comparison of two frames does not). */
 Tray analyse (const cv::Mat &rgb, float food_energy = FOOD_ENERGY, bool smooth_food = false);
 

@@ -23,6 +23,7 @@
 #include "decode.hpp"
 #include "exemplar.hpp"
 #include "index.hpp"
+#include "rejoin.hpp"
 #include "tray.hpp"
 #include "vision-private.hpp"
 
@@ -440,7 +441,13 @@ canteen_vision_recognize (CanteenVision *vision, const CanteenVisionImage *image
       refuse (CANTEEN_VISION_INVALID, "recognize: no result to fill");
     const auto start = std::chrono::steady_clock::now ();
     const cv::Mat frame = vision::wrap_image (image);
-    const vision::Tray tray = vision::analyse (frame, vision::FOOD_ENERGY, true);
+    vision::Tray tray = vision::analyse (frame, vision::FOOD_ENERGY, true);
+    /* Every region is ranked before the items are made: the parts of one
+     * portion are known by naming the same dish. */
+    std::vector<std::vector<vision::Match>> ranks;
+    for (const vision::Region &r : tray.regions)
+      ranks.push_back (vision->index.rank (vision::describe_region (tray, r)));
+    vision::rejoin_split_portions (tray, ranks, vision->index);
 
     std::vector<CanteenVisionItem> items (tray.regions.size ());
     int unknown = 0;
@@ -455,7 +462,7 @@ canteen_vision_recognize (CanteenVision *vision, const CanteenVisionImage *image
         item.box[2] = box.width;
         item.box[3] = box.height;
 
-        const std::vector<vision::Match> ranked = vision->index.rank (vision::describe_region (tray, r));
+        const std::vector<vision::Match> &ranked = ranks[i];
         const bool known = !ranked.empty () && ranked[0].confidence >= vision->threshold;
         item.confidence = ranked.empty () ? 0.0f : ranked[0].confidence;
         if (known)

@@ -203,7 +203,7 @@ test_own_return ()
 }
 
 /* With an index, each region is named as canteen_vision_recognize names
- * the same box of the checkout picture. */
+ * the portion it lies in on the checkout picture, and most are named. */
 void
 test_names_dishes ()
 {
@@ -213,19 +213,7 @@ test_names_dishes ()
       g_test_skip ("no food photos (CANTEEN_FOOD_PHOTOS)");
       return;
     }
-  CanteenVision *v = canteen_vision_new ();
-  for (int d = 0; d < p->menu.n_enrolled; d++)
-    for (int k = 0; k < 2; k++)
-      {
-        const traygen::Frame f = traygen::make_enrollment (p->library, p->menu, d, k);
-        const cv::Mat rgb = rgb_of (f);
-        const CanteenVisionImage img = image_of (rgb);
-        uint8_t *blob = nullptr;
-        size_t len = 0;
-        if (canteen_vision_enroll (v, &img, &blob, &len) == CANTEEN_VISION_OK)
-          canteen_vision_index_add (v, p->menu.dishes[static_cast<size_t> (d)].id.c_str (), blob, len);
-        std::free (blob);
-      }
+  CanteenVision *v = traygen::enrolled_vision (*p, 2);
   g_assert_cmpint (canteen_vision_index_size (v), >, 0);
   int named = 0, compared = 0;
   for (int i = 1; i <= 5; i++)
@@ -238,11 +226,23 @@ test_names_dishes ()
         continue;
       CanteenVisionResult rec {};
       g_assert_cmpint (canteen_vision_recognize (v, &ib, &rec), ==, CANTEEN_VISION_OK);
-      g_assert_cmpint (rec.n_items, ==, out.n_items);
       for (int k = 0; k < out.n_items; k++)
         {
-          g_assert_cmpmem (out.items[k].box, sizeof out.items[k].box, rec.items[k].box, sizeof rec.items[k].box);
-          g_assert_cmpstr (out.items[k].dish, ==, rec.items[k].dish);
+          /* Named as the recognised item that covers most of its box. */
+          const cv::Rect box (out.items[k].box[0], out.items[k].box[1], out.items[k].box[2], out.items[k].box[3]);
+          const char *expected = "";
+          int most = box.area () / 2;
+          for (int j = 0; j < rec.n_items; j++)
+            {
+              const int *b = rec.items[j].box;
+              const int shared = (box & cv::Rect (b[0], b[1], b[2], b[3])).area ();
+              if (shared > most)
+                {
+                  most = shared;
+                  expected = rec.items[j].dish;
+                }
+            }
+          g_assert_cmpstr (out.items[k].dish, ==, expected);
           named += out.items[k].dish[0] != '\0';
           compared++;
         }
@@ -250,7 +250,8 @@ test_names_dishes ()
       canteen_vision_leftovers_clear (&out);
     }
   g_assert_cmpint (compared, >, 0);
-  g_assert_cmpint (named, >, 0);
+  g_test_message ("%d of %d leftover regions named", named, compared);
+  g_assert_cmpint (2 * named, >=, compared);
   canteen_vision_free (v);
 }
 

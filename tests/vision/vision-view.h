@@ -66,3 +66,30 @@ test_photos (int n_enrolled, std::uint64_t seed)
 }
 
 } // namespace traygen
+
+namespace traygen {
+
+/* A vision handle with the menu's enrolled dishes learnt from `photos`
+ * enrollment pictures each, as a canteen would have it; the caller frees
+ * it. An enrollment the vision refuses is left out (the test's own
+ * assertions say whether that matters). */
+inline CanteenVision *
+enrolled_vision (const TestPhotos &p, int photos)
+{
+  CanteenVision *v = canteen_vision_new ();
+  for (int d = 0; d < p.menu.n_enrolled; d++)
+    for (int k = 0; k < photos; k++)
+      {
+        const Frame f = make_enrollment (p.library, p.menu, d, k);
+        const cv::Mat rgb = rgb_of (f);
+        const CanteenVisionImage img = image_of (rgb);
+        std::uint8_t *blob = nullptr;
+        std::size_t len = 0;
+        if (canteen_vision_enroll (v, &img, &blob, &len) == CANTEEN_VISION_OK)
+          canteen_vision_index_add (v, p.menu.dishes[static_cast<std::size_t> (d)].id.c_str (), blob, len);
+        std::free (blob);
+      }
+  return v;
+}
+
+} // namespace traygen

@@ -1,0 +1,56 @@
+/* rejoin.cpp — regions of one portion joined into one item (see
+ * rejoin.hpp). The gap is measured between the food masks, not the boxes:
+ * two compartments' boxes touch across a wall while their food does not. */
+#include "rejoin.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+namespace vision {
+
+namespace {
+
+bool
+same_portion (const Region &a, const std::vector<Match> &ra, const Region &b, const std::vector<Match> &rb)
+{
+  if (ra.empty () || rb.empty () || ra[0].dish != rb[0].dish)
+    return false;
+  if (a.container == Container::Found && b.container == Container::Found)
+    return false;
+  const cv::Rect near (a.food_box.x - REJOIN_GAP, a.food_box.y - REJOIN_GAP, a.food_box.width + 2 * REJOIN_GAP,
+                       a.food_box.height + 2 * REJOIN_GAP);
+  if ((near & b.food_box).empty ())
+    return false;
+  cv::Mat distance;
+  cv::distanceTransform (~a.mask, distance, cv::DIST_L2, 3);
+  double gap = 0.0;
+  cv::minMaxLoc (distance, &gap, nullptr, nullptr, nullptr, b.mask);
+  return gap <= REJOIN_GAP;
+}
+
+} // namespace
+
+void
+rejoin_split_portions (Tray &tray, std::vector<std::vector<Match>> &ranks, const Index &index)
+{
+  for (std::size_t i = 0; i < tray.regions.size (); i++)
+    for (std::size_t j = i + 1; j < tray.regions.size (); j++)
+      {
+        Region &a = tray.regions[i];
+        const Region &b = tray.regions[j];
+        if (!same_portion (a, ranks[i], b, ranks[j]))
+          continue;
+        a.mask |= b.mask;
+        a.area += b.area;
+        a.food_box = cv::boundingRect (a.mask);
+        a.box |= b.box;
+        if (b.container == Container::Found)
+          a.container = Container::Found;
+        ranks[i] = index.rank (describe_region (tray, a));
+        tray.regions.erase (tray.regions.begin () + static_cast<long> (j));
+        ranks.erase (ranks.begin () + static_cast<long> (j));
+        /* The joined region may now be near one passed over. */
+        j = i;
+      }
+}
+
+} // namespace vision
