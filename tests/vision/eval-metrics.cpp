@@ -41,6 +41,10 @@ Counts::add (const Counts &t)
   unknown_regions += t.unknown_regions;
   unknown_rejected += t.unknown_rejected;
   enrolled_called_unknown += t.enrolled_called_unknown;
+  trays_missed += t.trays_missed;
+  trays_extra += t.trays_extra;
+  trays_misnamed += t.trays_misnamed;
+  trays_unknown_named += t.trays_unknown_named;
 }
 
 double Counts::recall () const { return ratio (matched, regions); }
@@ -89,6 +93,7 @@ score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &pred
       if (match_of_truth[t] < 0)
         {
           exact = false;
+          c.trays_missed = 1;
           if (g.enrolled)
             c.dish_fn++;
           continue;
@@ -99,6 +104,8 @@ score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &pred
         {
           c.unknown_rejected += p.dish.empty ();
           exact = exact && p.dish.empty ();
+          if (!p.dish.empty ())
+            c.trays_unknown_named = 1;
           continue;
         }
       c.enrolled_matched++;
@@ -111,7 +118,10 @@ score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &pred
           dish_tp_of[static_cast<size_t> (match_of_truth[t])] = true;
         }
       else
-        c.dish_fn++;
+        {
+          c.dish_fn++;
+          c.trays_misnamed = 1;
+        }
       /* The candidates in order: the dish, then the alternatives (an
        * unknown region's alternatives start with its best guess), as an
        * uncertain item's choices appear on the checkout screen. */
@@ -126,7 +136,10 @@ score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &pred
   for (size_t p = 0; p < predictions.size (); p++)
     {
       if (!used[p])
-        exact = false;
+        {
+          exact = false;
+          c.trays_extra = 1;
+        }
       if (!predictions[p].dish.empty () && !dish_tp_of[p])
         c.dish_fp++;
     }

@@ -14,7 +14,8 @@
  *    a false negative for each region of an enrolled dish without its
  *    true positive.
  *  - A tray is an exact match when every region is matched and answered
- *    right and no prediction is left over.
+ *    right and no prediction is left over; a tray that is not counts
+ *    once under each cause it has (trays_missed and the others).
  *  - Pure functions; no I/O.
  */
 #pragma once
@@ -52,6 +53,12 @@ struct Counts
   long enrolled_matched = 0, top1 = 0, top3 = 0;
   long unknown_regions = 0, unknown_rejected = 0;
   long enrolled_called_unknown = 0;
+  /* Trays that fail for each cause (a tray may fail for several): a true
+   * region not found (missed, or split so that no part overlaps it
+   * enough), a prediction over no region (a split part, a merge, the
+   * tray's pattern), an enrolled dish named wrong or called unknown, a
+   * never-enrolled dish given a name. */
+  long trays_missed = 0, trays_extra = 0, trays_misnamed = 0, trays_unknown_named = 0;
 
   void add (const Counts &tray);
 

@@ -129,6 +129,12 @@ report_table (const EvalReport &r, FILE *out)
     row (out, "tray exact-match", text, "≥ " + pct (t.exact), judge (c.exact_match () >= t.exact));
   else
     row (out, "tray exact-match", text);
+  /* Why the others failed, tray by tray (one tray may count under
+   * several): where the work is. */
+  row (out, "  failed: a region missed", std::to_string (c.trays_missed));
+  row (out, "  failed: an extra region", std::to_string (c.trays_extra));
+  row (out, "  failed: an enrolled dish wrong", std::to_string (c.trays_misnamed));
+  row (out, "  failed: never-enrolled named", std::to_string (c.trays_unknown_named));
   std::snprintf (text, sizeof text, "%s (%ld/%ld)", pct (c.unknown_rejection ()).c_str (), c.unknown_rejected,
                  c.unknown_regions);
   row (out, "never-enrolled called unknown", text);
@@ -194,6 +200,10 @@ report_json (const EvalReport &r, FILE *out)
   num ("region_precision", c.precision ());
   num ("dish_f1", c.dish_f1 ());
   num ("tray_exact_match", c.exact_match ());
+  integer ("trays_failed_missed", c.trays_missed);
+  integer ("trays_failed_extra", c.trays_extra);
+  integer ("trays_failed_misnamed", c.trays_misnamed);
+  integer ("trays_failed_unknown_named", c.trays_unknown_named);
   num ("unknown_rejection", c.unknown_rejection ());
   integer ("unknown_regions", c.unknown_regions);
   num ("enrolled_called_unknown", c.false_unknown ());

@@ -46,6 +46,9 @@ test_unknown (void)
   g_assert_cmpint (c.exact, ==, 0);
   g_assert_cmpint (c.unknown_rejected, ==, 0);
   g_assert_cmpint (c.dish_fp, ==, 1);
+  /* Failed for that cause alone. */
+  g_assert_cmpint (c.trays_unknown_named, ==, 1);
+  g_assert_cmpint (c.trays_missed + c.trays_extra + c.trays_misnamed, ==, 0);
 }
 
 void
@@ -63,6 +66,11 @@ test_misses_and_extras (void)
   g_assert_cmpint (c.top3, ==, 1);  /* D01 second among the candidates */
   g_assert_cmpfloat (c.recall (), ==, 0.5);
   g_assert_cmpfloat (c.precision (), ==, 0.5);
+  /* The tray fails for three causes at once, each counted once. */
+  g_assert_cmpint (c.trays_missed, ==, 1);
+  g_assert_cmpint (c.trays_extra, ==, 1);
+  g_assert_cmpint (c.trays_misnamed, ==, 1);
+  g_assert_cmpint (c.trays_unknown_named, ==, 0);
 
   /* A box overlapping too little is no match. */
   c = evalm::score_tray ({ { "D01", true, FOOD_A, PLATE_A } }, { { "D01", 0.9f, cv::Rect (300, 300, 300, 300), {} } });
@@ -83,6 +91,8 @@ test_totals (void)
   g_assert_cmpfloat (all.exact_match (), ==, 0.5);
   g_assert_cmpint (all.dish_tp, ==, 3);
   g_assert_cmpint (all.dish_fn, ==, 1);
+  g_assert_cmpint (all.trays_missed, ==, 1);
+  g_assert_cmpint (all.trays_extra + all.trays_misnamed, ==, 0);
   g_assert_cmpfloat (all.dish_f1 (), ==, 6.0 / 7.0);
   g_assert_cmpfloat (evalm::iou (FOOD_A, FOOD_A), ==, 1.0);
   g_assert_cmpfloat (evalm::iou (FOOD_A, FOOD_B), ==, 0.0);
