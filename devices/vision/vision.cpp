@@ -31,10 +31,14 @@ namespace {
 
 /* Unknown below this confidence; tuned with tests/vision's vision-eval so
  * that unenrolled dishes are rejected without losing enrolled ones. The
- * two overlap on the synthetic trays: at 0.33 dish F1 is at its best and
- * 13% (seed 1, 20 dishes) to 20% (seed 2, 80 dishes) of never-enrolled
- * regions are called unknown (descriptor v3); 0.38 rejects 19-27% for
- * about half a point of F1, 0.28 3-13% for as little. */
+ * two overlap on the synthetic trays. With each dish's own radius
+ * (index.cpp) and split portions rejoined (rejoin.hpp), at 0.33 tray exact
+ * match is at its best or tied on seeds 1, 2 and 3 (52%, 42%, 58%; 20, 80
+ * and 20 dishes), and 39%, 50% and 50% of never-enrolled regions are
+ * called unknown, for 8%, 20% and 4% of enrolled ones (the checkout then
+ * asks among the top 3). 0.20 calls 4%, 10% and 2% of enrolled regions
+ * unknown but rejects only 23%, 30% and 35% (exact match 51%, 42%, 55%);
+ * 0.40 rejects 39%, 63%, 50% for 11%, 28%, 8% (50%, 39%, 55%). */
 constexpr float DEFAULT_THRESHOLD = 0.33f;
 
 } // namespace
