@@ -14,11 +14,13 @@
  *
  * A flood that leaks (onto the tray's top, along a spoon, into the next
  * compartment) is recognised: by its size against the food's and the
- * frame's, by holding another region's food, or by a centre that strays
- * from the food's; it is tried again with a narrower range, and if every
- * range leaks the region keeps its own box, widened. Regions that end up
- * in one container (pieces split by a chopstick) are merged: one
- * container, one item. */
+ * frame's (then it is tried again with a narrower range), by holding
+ * another region's food, or by a centre that strays from the food's (then
+ * the region has no container: retrying those with narrower ranges too
+ * changed nothing on the synthetic trays, 49% against 48% exact). Without
+ * a container a region keeps its own box, widened. Regions that end up in
+ * one container (pieces split by a chopstick) are merged: one container,
+ * one item. */
 #include "plates.hpp"
 
 #include <algorithm>
