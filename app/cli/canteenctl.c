@@ -2,7 +2,9 @@
  *
  * Command names and options are fixed: operators and tests script them.
  * --db PATH (default $CANTEEN_DB, else ./canteen.db) and --json may appear
- * anywhere on the line.
+ * anywhere on the line. What it says to people (help, errors, confirmations)
+ * is translated through gettext ("canteen" domain); JSON, ids and files
+ * written for machines never are.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -21,11 +23,17 @@ static const CliCommand *const tables[] = {
 static void
 print_help (FILE *out)
 {
-  fprintf (out, "Usage: canteenctl [--db PATH] [--json] COMMAND [OPTIONS]\n\nCommands:\n");
+  /* Translators: the words in capitals name what to type; --db and
+   * --json are options and stay as they are. */
+  fprintf (out, "%s\n\n%s\n", _("Usage: canteenctl [--db PATH] [--json] COMMAND [OPTIONS]"),
+           /* Translators: heading of the list of canteenctl's commands. */
+           _("Commands:"));
+  /* Command names are what operators type: never translated. */
   for (gsize t = 0; t < G_N_ELEMENTS (tables); t++)
     for (const CliCommand *c = tables[t]; c->name; c++)
-      fprintf (out, "  %-18s %s\n", c->name, c->summary);
-  fprintf (out, "\nExit status: 0 done, 2 declined (balance, lost/closed card, unknown dish), 1 bad input or failure.\n");
+      fprintf (out, "  %-18s %s\n", c->name, _(c->summary));
+  fprintf (out, "\n%s\n",
+           _("Exit status: 0 done, 2 declined (balance, lost/closed card, unknown dish), 1 bad input or failure."));
 }
 
 /* Takes --db/--json out of argv wherever they are, so every command has them. */
@@ -42,7 +50,7 @@ take_global_options (int *argc, char **argv, CliGlobal *global)
         {
           if (i + 1 >= *argc)
             {
-              cli_usage_error ("--db: a file name is required");
+              cli_usage_error (_("--db: a file name is required"));
               return FALSE;
             }
           global->db_path = argv[++i];
@@ -109,7 +117,7 @@ main (int argc, char **argv)
     }
   command = find_command (argc, argv, &words);
   if (command == NULL)
-    return cli_usage_error ("“%s” is not a command; see canteenctl --help", argv[1]);
+    return cli_usage_error (_("“%s” is not a command; see canteenctl --help"), argv[1]);
   /* The command sees itself as argv[0], then its own arguments. */
   name = g_strdup_printf ("canteenctl %s", command->name);
   argv[words] = name;

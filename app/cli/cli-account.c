@@ -34,7 +34,9 @@ print_account (CliGlobal *g, const CanteenAccount *a)
   else
     {
       g_autofree char *balance = canteen_fen_format (a->balance_fen);
-      printf ("%s  %s  (%s)  balance %s  %s\n", a->card, a->holder, a->agency, balance,
+      /* Translators: card, holder, agency code, balance, then the status
+       * id (active, lost, closed) as typed with --set. */
+      printf (_("%s  %s  (%s)  balance %s  %s\n"), a->card, a->holder, a->agency, balance,
               canteen_account_status_id (a->status));
     }
 }
@@ -44,11 +46,12 @@ cmd_account_add (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *card = NULL, *name = NULL, *agency = NULL, *balance = NULL, *credit = NULL;
   const GOptionEntry entries[] = {
-    { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card number or UID", "CARD" },
-    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Card holder", "NAME" },
-    { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, "Holder's agency code", "CODE" },
-    { "balance", 0, 0, G_OPTION_ARG_STRING, &balance, "Opening balance (default 0)", "FEN" },
-    { "credit-limit", 0, 0, G_OPTION_ARG_STRING, &credit, "How far below zero the balance may go (default 0)", "FEN" },
+    { "card", 0, 0, G_OPTION_ARG_STRING, &card, N_("Card number or UID"), "CARD" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Card holder"), "NAME" },
+    { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, N_("Holder's agency code"), "CODE" },
+    { "balance", 0, 0, G_OPTION_ARG_STRING, &balance, N_("Opening balance (default 0)"), "FEN" },
+    { "credit-limit", 0, 0, G_OPTION_ARG_STRING, &credit,
+      N_("How far below zero the balance may go (default 0)"), "FEN" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -59,9 +62,9 @@ cmd_account_add (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("account add", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc > 1)
-    return cli_usage_error ("account add: unexpected argument “%s”", argv[1]);
+    return cli_usage_error (_("account add: unexpected argument “%s”"), argv[1]);
   if (card == NULL || name == NULL || agency == NULL)
-    return cli_usage_error ("account add: --card, --name and --agency are required");
+    return cli_usage_error (_("account add: --card, --name and --agency are required"));
   if ((balance && !canteen_fen_parse (balance, "balance", CANTEEN_FEN_MAX, &balance_fen, &error)) ||
       (credit && !canteen_fen_parse (credit, "credit-limit", CANTEEN_FEN_MAX, &credit_fen, &error)))
     return cli_fail (error);
@@ -80,9 +83,9 @@ cmd_account_topup (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *card = NULL, *amount = NULL, *id = NULL;
   const GOptionEntry entries[] = {
-    { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card number", "CARD" },
-    { "amount", 0, 0, G_OPTION_ARG_STRING, &amount, "Amount to add", "FEN" },
-    { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Top-up id: repeating it adds nothing twice", "ID" },
+    { "card", 0, 0, G_OPTION_ARG_STRING, &card, N_("Card number"), "CARD" },
+    { "amount", 0, 0, G_OPTION_ARG_STRING, &amount, N_("Amount to add"), "FEN" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id, N_("Top-up id: repeating it adds nothing twice"), "ID" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -93,9 +96,9 @@ cmd_account_topup (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("account topup", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc > 1)
-    return cli_usage_error ("account topup: unexpected argument “%s”", argv[1]);
+    return cli_usage_error (_("account topup: unexpected argument “%s”"), argv[1]);
   if (card == NULL || amount == NULL)
-    return cli_usage_error ("account topup: --card and --amount are required");
+    return cli_usage_error (_("account topup: --card and --amount are required"));
   if (!canteen_fen_parse (amount, "amount", CANTEEN_FEN_MAX, &amount_fen, &error))
     return cli_fail (error);
   ledger = cli_open_ledger (g, &error);
@@ -111,7 +114,7 @@ cmd_account_show (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *card = NULL;
   const GOptionEntry entries[] = {
-    { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card number", "CARD" },
+    { "card", 0, 0, G_OPTION_ARG_STRING, &card, N_("Card number"), "CARD" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -121,7 +124,7 @@ cmd_account_show (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("account show", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (card == NULL)
-    return cli_usage_error ("account show: --card is required");
+    return cli_usage_error (_("account show: --card is required"));
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || !canteen_ledger_get_account (ledger, card, &account, &error))
     return cli_fail (error);
@@ -135,7 +138,7 @@ cmd_account_list (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *agency = NULL;
   const GOptionEntry entries[] = {
-    { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, "Only this agency's cards", "CODE" },
+    { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, N_("Only this agency's cards"), "CODE" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -169,9 +172,9 @@ cmd_account_status (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *card = NULL, *set = NULL, *by = NULL;
   const GOptionEntry entries[] = {
-    { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card number", "CARD" },
-    { "set", 0, 0, G_OPTION_ARG_STRING, &set, "New status: active, lost or closed", "STATUS" },
-    { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Who authorised it", "NAME" },
+    { "card", 0, 0, G_OPTION_ARG_STRING, &card, N_("Card number"), "CARD" },
+    { "set", 0, 0, G_OPTION_ARG_STRING, &set, N_("New status: active, lost or closed"), "STATUS" },
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by, N_("Who authorised it"), "NAME" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -182,7 +185,7 @@ cmd_account_status (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("account status", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (card == NULL || set == NULL)
-    return cli_usage_error ("account status: --card and --set are required");
+    return cli_usage_error (_("account status: --card and --set are required"));
   if (by == NULL)
     by = cli_default_by ();
   if (!canteen_account_status_parse (set, &status, &error))
@@ -197,10 +200,10 @@ cmd_account_status (CliGlobal *g, int argc, char **argv)
 }
 
 const CliCommand cli_account_commands[] = {
-  { "account add", "Register a card with its holder and opening balance", cmd_account_add },
-  { "account topup", "Add money to a card", cmd_account_topup },
-  { "account show", "Show a card's balance and status", cmd_account_show },
-  { "account list", "List cards", cmd_account_list },
-  { "account status", "Report a card lost, re-activate or close it", cmd_account_status },
+  { "account add", N_("Register a card with its holder and opening balance"), cmd_account_add },
+  { "account topup", N_("Add money to a card"), cmd_account_topup },
+  { "account show", N_("Show a card's balance and status"), cmd_account_show },
+  { "account list", N_("List cards"), cmd_account_list },
+  { "account status", N_("Report a card lost, re-activate or close it"), cmd_account_status },
   { NULL }
 };

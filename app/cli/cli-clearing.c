@@ -17,7 +17,7 @@ visitor_fail (GError *error)
 {
   int code = canteen_visitor_error_is_decline (error) ? CLI_DECLINED : CLI_FAILED;
 
-  fprintf (stderr, "canteenctl: %s%s\n", code == CLI_DECLINED ? "declined: " : "", error->message);
+  fprintf (stderr, "canteenctl: %s%s\n", code == CLI_DECLINED ? _("declined: ") : "", error->message);
   g_error_free (error);
   return code;
 }
@@ -35,7 +35,7 @@ cmd_key_export (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *out = NULL;
   const GOptionEntry entries[] = {
-    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Issuer key file to write", "FILE" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("Issuer key file to write"), "FILE" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -44,7 +44,7 @@ cmd_key_export (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("agency key export", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (out == NULL)
-    return cli_usage_error ("agency key export: --out is required");
+    return cli_usage_error (_("agency key export: --out is required"));
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || !canteen_visitor_export_issuer_key (ledger, out, &error))
     return visitor_fail (error);
@@ -58,7 +58,7 @@ cmd_key_export (CliGlobal *g, int argc, char **argv)
       cli_print_json (json_builder_get_root (b));
     }
   else
-    printf ("Wrote this agency's issuer key to %s\n", out);
+    printf (_("Wrote this agency's issuer key to %s\n"), out);
   return CLI_OK;
 }
 
@@ -67,7 +67,7 @@ cmd_key_init (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *name = NULL;
   const GOptionEntry entries[] = {
-    { "agency-name", 0, 0, G_OPTION_ARG_STRING, &name, "The agency's name shown to diners", "NAME" },
+    { "agency-name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The agency's name shown to diners"), "NAME" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -80,7 +80,7 @@ cmd_key_init (CliGlobal *g, int argc, char **argv)
   if (ledger == NULL || !canteen_visitor_init_keys (ledger, name, &error))
     return visitor_fail (error);
   dir = canteen_visitor_keys_dir (ledger);
-  printf ("Issuer and terminal keys in %s\n", dir);
+  printf (_("Issuer and terminal keys in %s\n"), dir);
   return CLI_OK;
 }
 
@@ -89,7 +89,7 @@ cmd_trust_add (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *key = NULL;
   const GOptionEntry entries[] = {
-    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key, "Another agency's issuer key file", "FILE" },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key, N_("Another agency's issuer key file"), "FILE" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -98,11 +98,11 @@ cmd_trust_add (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("agency trust add", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (key == NULL)
-    return cli_usage_error ("agency trust add: --key is required");
+    return cli_usage_error (_("agency trust add: --key is required"));
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || !canteen_visitor_trust_key_file (ledger, key, &error))
     return visitor_fail (error);
-  printf ("Trusting the cards of the agency in %s\n", key);
+  printf (_("Trusting the cards of the agency in %s\n"), key);
   return CLI_OK;
 }
 
@@ -113,12 +113,14 @@ cmd_card_issue (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *card = NULL, *name = NULL, *out = NULL, *offline = NULL, *daily = NULL, *expires = NULL;
   const GOptionEntry entries[] = {
-    { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card id (letters and digits): also the official's account", "CARD" },
-    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Holder's name", "NAME" },
-    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Card file to write (key and certificate)", "FILE" },
-    { "offline-cap", 0, 0, G_OPTION_ARG_STRING, &offline, "Largest offline payment (default 5000 fen)", "FEN" },
-    { "daily-cap", 0, 0, G_OPTION_ARG_STRING, &daily, "Largest sum per day, checked online (default 20000 fen)", "FEN" },
-    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires, "Last valid day, UTC (default: in 2 years)", "YYYY-MM-DD" },
+    { "card", 0, 0, G_OPTION_ARG_STRING, &card,
+      N_("Card id (letters and digits): also the official's account"), "CARD" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Holder's name"), "NAME" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("Card file to write (key and certificate)"), "FILE" },
+    { "offline-cap", 0, 0, G_OPTION_ARG_STRING, &offline, N_("Largest offline payment (default 5000 fen)"), "FEN" },
+    { "daily-cap", 0, 0, G_OPTION_ARG_STRING, &daily,
+      N_("Largest sum per day, checked online (default 20000 fen)"), "FEN" },
+    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires, N_("Last valid day, UTC (default: in 2 years)"), "YYYY-MM-DD" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -130,9 +132,9 @@ cmd_card_issue (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("card issue", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc > 1)
-    return cli_usage_error ("card issue: unexpected argument “%s”", argv[1]);
+    return cli_usage_error (_("card issue: unexpected argument “%s”"), argv[1]);
   if (card == NULL || name == NULL || out == NULL)
-    return cli_usage_error ("card issue: --card, --name and --out are required");
+    return cli_usage_error (_("card issue: --card, --name and --out are required"));
   issue.card = card;
   issue.holder = name;
   issue.offline_cap_fen = CANTEEN_CARD_OFFLINE_CAP_FEN;
@@ -174,10 +176,14 @@ cmd_card_issue (CliGlobal *g, int argc, char **argv)
         cli_print_json (json_builder_get_root (b));
       }
     else
-      printf ("Issued card %s/%s to %s, valid to %s, offline cap %" G_GINT64_FORMAT " fen, daily cap %"
-              G_GINT64_FORMAT " fen; %s account %s; card file %s\n", cert.agency, cert.card, cert.holder,
-              cert.not_after, cert.offline_cap_fen, cert.daily_cap_fen, opened ? "opened" : "linked to the existing",
-              cert.card, out);
+      /* Translators: agency/card, holder, last valid day, the two caps in
+       * fen (分), then the official's account: card id, card file. */
+      printf (opened ? _("Issued card %s/%s to %s, valid to %s, offline cap %lld fen, daily cap %lld fen; "
+                         "opened account %s; card file %s\n")
+                     : _("Issued card %s/%s to %s, valid to %s, offline cap %lld fen, daily cap %lld fen; "
+                         "linked to the existing account %s; card file %s\n"),
+              cert.agency, cert.card, cert.holder, cert.not_after, (long long) cert.offline_cap_fen,
+              (long long) cert.daily_cap_fen, cert.card, out);
     canteen_card_cert_clear (&cert);
   }
   return CLI_OK;
@@ -224,8 +230,9 @@ cli_visitor_checkout (CliGlobal *g, const char *card_file, const char *checkout_
         {
           canteen_clearing_authorise_blocking (sale, &auth, ledger);
           if (!auth.answered)
-            fprintf (stderr, "canteenctl: no online authorisation (%s); offline rules apply\n",
-                     auth.problem ? auth.problem : "no answer");
+            /* Translators: why the clearing service did not answer. */
+            cli_message (_("no online authorisation (%s); offline rules apply"),
+                         auth.problem ? auth.problem : _("no answer"));
         }
       canteen_clearing_state_clear (&state);
     }
@@ -255,8 +262,8 @@ cmd_enroll (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *url = NULL, *token = NULL;
   const GOptionEntry entries[] = {
-    { "url", 0, 0, G_OPTION_ARG_STRING, &url, "Clearing service, e.g. http://127.0.0.1:8443", "URL" },
-    { "token", 0, 0, G_OPTION_ARG_STRING, &token, "One-time token from `canteen-clearing terminal add`", "TOKEN" },
+    { "url", 0, 0, G_OPTION_ARG_STRING, &url, N_("Clearing service, e.g. http://127.0.0.1:8443"), "URL" },
+    { "token", 0, 0, G_OPTION_ARG_STRING, &token, N_("One-time token from `canteen-clearing terminal add`"), "TOKEN" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -265,7 +272,7 @@ cmd_enroll (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("clearing enroll", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (url == NULL || token == NULL)
-    return cli_usage_error ("clearing enroll: --url and --token are required");
+    return cli_usage_error (_("clearing enroll: --url and --token are required"));
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || !canteen_clearing_enroll (ledger, url, token, NULL, &error))
     return visitor_fail (error);
@@ -281,20 +288,23 @@ cmd_enroll (CliGlobal *g, int argc, char **argv)
       cli_print_json (json_builder_get_root (b));
     }
   else
-    printf ("Enrolled with the clearing service at %s\n", url);
+    printf (_("Enrolled with the clearing service at %s\n"), url);
   return CLI_OK;
 }
 
 static void
 print_state_text (const CanteenClearingState *s)
 {
-  printf ("Backlog: %" G_GINT64_FORMAT " record(s) not yet cleared (%" G_GINT64_FORMAT " batch(es) unsent)\n",
-          s->pending, s->batches_unsent);
-  printf ("Last success: %s\n", s->last_success ? s->last_success : "never");
+  printf (_("Backlog: %lld record(s) not yet cleared (%lld batch(es) unsent)\n"),
+          (long long) s->pending, (long long) s->batches_unsent);
+  /* Translators: a time, or "never". */
+  printf (_("Last success: %s\n"), s->last_success ? s->last_success : _("never"));
   if (s->last_error)
-    printf ("Last error: %s (%d failure(s) in a row; next attempt after %s)\n", s->last_error, s->failures,
-            s->next_attempt ? s->next_attempt : "now");
-  printf ("Deny list fetched: %s\n", s->deny_fetched ? s->deny_fetched : "never");
+    /* Translators: the error, failures in a row, a time or "now". */
+    printf (_("Last error: %s (%d failure(s) in a row; next attempt after %s)\n"), s->last_error, s->failures,
+            s->next_attempt ? s->next_attempt : _("now"));
+  /* Translators: a time, or "never". */
+  printf (_("Deny list fetched: %s\n"), s->deny_fetched ? s->deny_fetched : _("never"));
 }
 
 static int
@@ -303,7 +313,7 @@ cmd_sync (CliGlobal *g, int argc, char **argv)
   gboolean respect_backoff = FALSE;
   const GOptionEntry entries[] = {
     { "respect-backoff", 0, 0, G_OPTION_ARG_NONE, &respect_backoff,
-      "Do nothing while the backoff after failures runs (for timers)", NULL },
+      N_("Do nothing while the backoff after failures runs (for timers)"), NULL },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -328,15 +338,15 @@ cmd_sync (CliGlobal *g, int argc, char **argv)
   else if (report.state.terminal != NULL)
     {
       if (report.waited)
-        printf ("Not syncing yet: backing off after failures until %s\n", report.state.next_attempt);
+        printf (_("Not syncing yet: backing off after failures until %s\n"), report.state.next_attempt);
       else
-        printf ("Uploaded %" G_GINT64_FORMAT " record(s) in %d batch(es)\n", report.uploaded, report.batches);
+        printf (_("Uploaded %lld record(s) in %d batch(es)\n"), (long long) report.uploaded, report.batches);
       print_state_text (&report.state);
     }
   canteen_sync_report_clear (&report);
   if (!ok)
     {
-      fprintf (stderr, "canteenctl: sync failed: %s\n", error->message);
+      cli_message (_("sync failed: %s"), error->message);
       g_error_free (error);
       return CLI_FAILED;
     }
@@ -360,10 +370,12 @@ cmd_status (CliGlobal *g, int argc, char **argv)
     cli_print_json (canteen_clearing_state_to_json (&state));
   else
     {
-      printf ("Terminal %s of %s: %s\n", state.terminal, state.agency,
-              state.enrolled ? state.url : "not enrolled with a clearing service");
+      /* Translators: terminal id, agency code, then the clearing
+       * service's URL or "not enrolled with a clearing service". */
+      printf (_("Terminal %s of %s: %s\n"), state.terminal, state.agency,
+              state.enrolled ? state.url : _("not enrolled with a clearing service"));
       print_state_text (&state);
-      printf ("Floor limit: %" G_GINT64_FORMAT " fen\n", state.floor_limit_fen);
+      printf (_("Floor limit: %lld fen\n"), (long long) state.floor_limit_fen);
     }
   canteen_clearing_state_clear (&state);
   return CLI_OK;
@@ -380,13 +392,13 @@ cmd_floor_limit (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("clearing floor-limit", "FEN", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc != 2)
-    return cli_usage_error ("clearing floor-limit: give the limit in fen");
+    return cli_usage_error (_("clearing floor-limit: give the limit in fen"));
   if (!canteen_fen_parse (argv[1], "floor limit", CANTEEN_FEN_MAX, &fen, &error))
     return cli_fail (error);
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || !canteen_visitor_set_floor_limit (ledger, fen, &error))
     return visitor_fail (error);
-  printf ("Offline visitor payments up to %" G_GINT64_FORMAT " fen\n", fen);
+  printf (_("Offline visitor payments up to %lld fen\n"), (long long) fen);
   return CLI_OK;
 }
 
@@ -396,8 +408,8 @@ cmd_statement (CliGlobal *g, int argc, char **argv)
   g_autofree char *window = NULL;
   gboolean post = FALSE;
   const GOptionEntry entries[] = {
-    { "window", 0, 0, G_OPTION_ARG_STRING, &window, "Settlement window (default: the latest closed)", "W" },
-    { "post", 0, 0, G_OPTION_ARG_NONE, &post, "Debit each official's account for their meals elsewhere", NULL },
+    { "window", 0, 0, G_OPTION_ARG_STRING, &window, N_("Settlement window (default: the latest closed)"), "W" },
+    { "post", 0, 0, G_OPTION_ARG_NONE, &post, N_("Debit each official's account for their meals elsewhere"), NULL },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -419,18 +431,22 @@ cmd_statement (CliGlobal *g, int argc, char **argv)
     cli_print_json (canteen_posting_report_to_json (&report));
   else
     {
-      printf ("Window %s: posted %d, posted before %d, held %d\n", report.window, report.posted, report.already,
+      /* Translators: settlement window id, then counts of postings. */
+      printf (_("Window %s: posted %d, posted before %d, held %d\n"), report.window, report.posted, report.already,
               report.held);
       for (guint i = 0; i < report.postings->len; i++)
         {
           const CanteenPosting *p = g_ptr_array_index (report.postings, i);
           g_autofree char *amount = canteen_fen_format (-p->amount_fen);
           if (p->held)
-            printf ("  %s/%" G_GINT64_FORMAT "  card %s  %s  HELD: %s\n", p->terminal, p->seq, p->card, amount, p->why);
+            /* Translators: terminal/record number, card, amount, why it
+             * was held back. */
+            printf (_("  %s/%lld  card %s  %s  HELD: %s\n"), p->terminal, (long long) p->seq, p->card, amount,
+                    p->why);
           else
             {
               g_autofree char *balance = canteen_fen_format (p->balance_fen);
-              printf ("  %s/%" G_GINT64_FORMAT "  card %s  %s  balance %s\n", p->terminal, p->seq, p->card, amount,
+              printf (_("  %s/%lld  card %s  %s  balance %s\n"), p->terminal, (long long) p->seq, p->card, amount,
                       balance);
             }
         }
@@ -444,11 +460,11 @@ cmd_reverse (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *reason = NULL, *by = NULL, *manager = NULL, *amount = NULL, *id = NULL, *authority = NULL;
   const GOptionEntry entries[] = {
-    { "amount", 0, 0, G_OPTION_ARG_STRING, &amount, "How much to give back (default: all)", "FEN" },
-    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (kept in the journal)", "TEXT" },
-    { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Reversal id: repeating it reverses once", "ID" },
-    { "manager", 0, 0, G_OPTION_ARG_STRING, &manager, "Manager who authorises it (PIN on stdin)", "ID" },
-    { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Who authorised it, when not a --manager", "NAME" },
+    { "amount", 0, 0, G_OPTION_ARG_STRING, &amount, N_("How much to give back (default: all)"), "FEN" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("Why (kept in the journal)"), "TEXT" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id, N_("Reversal id: repeating it reverses once"), "ID" },
+    { "manager", 0, 0, G_OPTION_ARG_STRING, &manager, N_("Manager who authorises it (PIN on stdin)"), "ID" },
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by, N_("Who authorised it, when not a --manager"), "NAME" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -460,9 +476,9 @@ cmd_reverse (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("clearing reverse", "CHECKOUT_ID", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc != 2)
-    return cli_usage_error ("clearing reverse: name one visitor checkout id");
+    return cli_usage_error (_("clearing reverse: name one visitor checkout id"));
   if (reason == NULL)
-    return cli_usage_error ("clearing reverse: --reason is required");
+    return cli_usage_error (_("clearing reverse: --reason is required"));
   if (!parse_fen_option (amount, "amount", &fen, &error))
     return cli_fail (error);
   ledger = cli_open_ledger (g, &error);
@@ -491,23 +507,26 @@ cmd_reverse (CliGlobal *g, int argc, char **argv)
   else
     {
       g_autofree char *text = canteen_fen_format (r.amount_fen);
-      printf ("Reversed %s of visitor checkout %s (record %" G_GINT64_FORMAT ")%s; the issuer credits it after the next sync\n",
-              text, r.checkout_id, r.record_seq, r.replayed ? " (already done earlier, nothing changed)" : "");
+      /* Translators: amount, checkout id, record number, then " (already
+       * done earlier, nothing changed)" or nothing. */
+      printf (_("Reversed %s of visitor checkout %s (record %lld)%s; the issuer credits it after the next sync\n"),
+              text, r.checkout_id, (long long) r.record_seq,
+              r.replayed ? _(" (already done earlier, nothing changed)") : "");
     }
   canteen_visitor_reversal_clear (&r);
   return CLI_OK;
 }
 
 const CliCommand cli_clearing_commands[] = {
-  { "agency key export", "Write this agency's issuer key file (public)", cmd_key_export },
-  { "agency key init", "Make the issuer and terminal keys (init does it)", cmd_key_init },
-  { "agency trust add", "Accept the cards of another agency (its key file)", cmd_trust_add },
-  { "card issue", "Issue an interoperable card to an official", cmd_card_issue },
-  { "clearing enroll", "Enroll this terminal with a clearing service", cmd_enroll },
-  { "clearing status", "Show the sync state (backlog, last success)", cmd_status },
-  { "clearing floor-limit", "Set the largest offline visitor payment", cmd_floor_limit },
-  { "clearing statement", "Fetch this agency's statement (--post: debit officials)", cmd_statement },
-  { "clearing reverse", "Give back a visitor payment (manager); cleared as a reversal", cmd_reverse },
-  { "sync", "Upload visitor records, fetch trust and deny lists", cmd_sync },
+  { "agency key export", N_("Write this agency's issuer key file (public)"), cmd_key_export },
+  { "agency key init", N_("Make the issuer and terminal keys (init does it)"), cmd_key_init },
+  { "agency trust add", N_("Accept the cards of another agency (its key file)"), cmd_trust_add },
+  { "card issue", N_("Issue an interoperable card to an official"), cmd_card_issue },
+  { "clearing enroll", N_("Enroll this terminal with a clearing service"), cmd_enroll },
+  { "clearing status", N_("Show the sync state (backlog, last success)"), cmd_status },
+  { "clearing floor-limit", N_("Set the largest offline visitor payment"), cmd_floor_limit },
+  { "clearing statement", N_("Fetch this agency's statement (--post: debit officials)"), cmd_statement },
+  { "clearing reverse", N_("Give back a visitor payment (manager); cleared as a reversal"), cmd_reverse },
+  { "sync", N_("Upload visitor records, fetch trust and deny lists"), cmd_sync },
   { NULL }
 };

@@ -12,22 +12,43 @@ cli_fail (GError *error)
 {
   int code = canteen_ledger_error_is_decline (error) ? CLI_DECLINED : CLI_FAILED;
 
-  fprintf (stderr, "canteenctl: %s%s\n", code == CLI_DECLINED ? "declined: " : "", error->message);
+  /* Translators: put in front of the ledger's reason for refusing a
+   * payment, e.g. "declined: insufficient balance". */
+  fprintf (stderr, "canteenctl: %s%s\n", code == CLI_DECLINED ? _("declined: ") : "", error->message);
   g_error_free (error);
   return code;
+}
+
+static void
+print_message (const char *fmt, va_list args) G_GNUC_PRINTF (1, 0);
+
+static void
+print_message (const char *fmt, va_list args)
+{
+  g_autofree char *message = g_strdup_vprintf (fmt, args);
+
+  fprintf (stderr, "canteenctl: %s\n", message);
 }
 
 int
 cli_usage_error (const char *fmt, ...)
 {
   va_list args;
-  g_autofree char *message = NULL;
 
   va_start (args, fmt);
-  message = g_strdup_vprintf (fmt, args);
+  print_message (fmt, args);
   va_end (args);
-  fprintf (stderr, "canteenctl: %s\n", message);
   return CLI_FAILED;
+}
+
+void
+cli_message (const char *fmt, ...)
+{
+  va_list args;
+
+  va_start (args, fmt);
+  print_message (fmt, args);
+  va_end (args);
 }
 
 gboolean
@@ -39,6 +60,8 @@ cli_parse_options (const char *command, const char *params, const GOptionEntry *
   GError *error = NULL;
 
   g_option_context_set_summary (context, summary);
+  /* The entries' descriptions are marked N_() in our own catalogue. */
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_strict_posix (context, FALSE);
   if (!g_option_context_parse (context, argc, argv, &error))
@@ -205,7 +228,8 @@ cli_read_pin (GError **error)
     {
       quiet = saved;
       quiet.c_lflag &= ~(tcflag_t) ECHO;
-      fputs ("PIN: ", stderr);
+      /* Translators: prompt for a manager's PIN, typed without echo. */
+      fputs (_("PIN: "), stderr);
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
     }
   else
@@ -220,8 +244,8 @@ cli_read_pin (GError **error)
   line[strcspn (line, "\r\n")] = '\0';
   if (line[0] == '\0')
     {
-      g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_MISSING,
-                   "pin: give the manager's PIN on standard input or in CANTEEN_MANAGER_PIN");
+      g_set_error_literal (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_MISSING,
+                           _("pin: give the manager's PIN on standard input or in CANTEEN_MANAGER_PIN"));
       return NULL;
     }
   return g_strdup (line);

@@ -120,7 +120,7 @@ cmd_devices (CliGlobal *g, int argc, char **argv)
     }
 
   if (n == 0)
-    printf ("No supported devices found.\n");
+    printf (_("No supported devices found.\n"));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (CanteenDevice) dev = g_list_model_get_item (list, i);
@@ -186,7 +186,7 @@ cmd_card_read (CliGlobal *g, int argc, char **argv)
 {
   double timeout = 10;
   const GOptionEntry entries[] = {
-    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Seconds to wait for a tap (default 10)", "S" },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, N_("Seconds to wait for a tap (default 10)"), "S" },
     { NULL }
   };
   g_autoptr (CanteenDeviceManager) manager = NULL;
@@ -200,7 +200,7 @@ cmd_card_read (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("card read", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (!(timeout > 0 && timeout <= 3600))
-    return cli_usage_error ("--timeout: must be between 0 and 3600 seconds, not %g", timeout);
+    return cli_usage_error (_("--timeout: must be between 0 and 3600 seconds, not %g"), timeout);
   if ((manager = start_devices (&error)) == NULL)
     return cli_fail (error);
 
@@ -215,13 +215,13 @@ cmd_card_read (CliGlobal *g, int argc, char **argv)
   if (!any_reader)
     {
       g_signal_handlers_disconnect_by_data (list, &w);
-      return cli_usage_error ("card read: no card reader is attached (see canteenctl devices)");
+      return cli_usage_error (_("card read: no card reader is attached (see canteenctl devices)"));
     }
   if (!g->json)
-    fprintf (stderr, "Waiting for a card (%g s)…\n", timeout);
+    fprintf (stderr, _("Waiting for a card (%g s)…\n"), timeout);
   if (!wait_for (&w.done, timeout))
-    rc = cli_usage_error ("card read: no card within %g s%s%s", timeout,
-                          w.unreadable ? "; last attempt: " : "", w.unreadable ? w.unreadable : "");
+    rc = w.unreadable ? cli_usage_error (_("card read: no card within %g s; last attempt: %s"), timeout, w.unreadable)
+                      : cli_usage_error (_("card read: no card within %g s"), timeout);
   g_signal_handlers_disconnect_by_data (list, &w);
 
   if (w.session != NULL)
@@ -246,7 +246,9 @@ cmd_card_read (CliGlobal *g, int argc, char **argv)
           cli_print_json (json_builder_get_root (b));
         }
       else
-        printf ("Card %s (%s)%s%s\n", uid, kind, atr ? "  ATR " : "", atr ? atr : "");
+        /* Translators: the card's UID and kind; ATR (the card's answer to
+         * reset, in hex, or nothing) follows as is. */
+        printf (_("Card %s (%s)%s%s\n"), uid, kind, atr ? "  ATR " : "", atr ? atr : "");
     }
   g_clear_object (&w.session);
   g_free (w.unreadable);
@@ -269,7 +271,7 @@ cmd_scale_read (CliGlobal *g, int argc, char **argv)
 {
   double timeout = 5;
   const GOptionEntry entries[] = {
-    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Seconds to wait for a stable weight (default 5)", "S" },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, N_("Seconds to wait for a stable weight (default 5)"), "S" },
     { NULL }
   };
   g_autoptr (CanteenDeviceManager) manager = NULL;
@@ -281,12 +283,12 @@ cmd_scale_read (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("scale read", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (!(timeout > 0 && timeout <= 3600))
-    return cli_usage_error ("--timeout: must be between 0 and 3600 seconds, not %g", timeout);
+    return cli_usage_error (_("--timeout: must be between 0 and 3600 seconds, not %g"), timeout);
   if ((manager = start_devices (&error)) == NULL)
     return cli_fail (error);
   dev = canteen_device_manager_find (manager, CANTEEN_DEVICE_KIND_SCALE);
   if (dev == NULL)
-    return cli_usage_error ("scale read: no scale is attached (see canteenctl devices)");
+    return cli_usage_error (_("scale read: no scale is attached (see canteenctl devices)"));
 
   g_signal_connect (dev, "reading-changed", G_CALLBACK (reading_changed), &stable);
   reading_changed (CANTEEN_POS_SCALE (dev), &stable);
@@ -296,7 +298,7 @@ cmd_scale_read (CliGlobal *g, int argc, char **argv)
   if (canteen_device_get_state (dev) == CANTEEN_DEVICE_STATE_FAILED)
     return cli_usage_error ("scale read: %s", canteen_device_get_error (dev));
   if (!canteen_pos_scale_get_reading (CANTEEN_POS_SCALE (dev), &r))
-    return cli_usage_error ("scale read: %s sent no weight within %g s", canteen_device_get_name (dev), timeout);
+    return cli_usage_error (_("scale read: %s sent no weight within %g s"), canteen_device_get_name (dev), timeout);
   if (g->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -314,9 +316,10 @@ cmd_scale_read (CliGlobal *g, int argc, char **argv)
       cli_print_json (json_builder_get_root (b));
     }
   else if (r.valid)
-    printf ("%d g%s\n", r.grams, r.stable ? "" : " (not stable yet)");
+    printf ("%d g%s\n", r.grams, r.stable ? "" : _(" (not stable yet)"));
   else
-    printf ("no weight: %s\n", canteen_scale_status_to_string (r.status));
+    /* Translators: followed by the scale's status id. */
+    printf (_("no weight: %s\n"), canteen_scale_status_to_string (r.status));
   return r.valid ? CLI_OK : CLI_FAILED;
 }
 
@@ -384,13 +387,13 @@ cmd_print_test (CliGlobal *g, int argc, char **argv)
     return cli_fail (error);
   dev = canteen_device_manager_find (manager, CANTEEN_DEVICE_KIND_PRINTER);
   if (dev == NULL)
-    return cli_usage_error ("print test: no receipt printer is attached (see canteenctl devices)");
+    return cli_usage_error (_("print test: no receipt printer is attached (see canteenctl devices)"));
 
   canteen_escpos_printer_print (CANTEEN_ESCPOS_PRINTER (dev), page, NULL, printed, &w);
   /* The driver's own timeouts end the job; this bound is a backstop. */
   (void) wait_for (&w.done, 60);
   if (!w.done)
-    return cli_usage_error ("print test: %s did not finish", canteen_device_get_name (dev));
+    return cli_usage_error (_("print test: %s did not finish"), canteen_device_get_name (dev));
   if (!w.ok)
     return cli_fail (w.error);
   if (g->json)
@@ -407,15 +410,15 @@ cmd_print_test (CliGlobal *g, int argc, char **argv)
       cli_print_json (json_builder_get_root (b));
     }
   else
-    printf ("Printed a test page (%" G_GSIZE_FORMAT " bytes) on %s.\n", g_bytes_get_size (page),
+    printf (_("Printed a test page (%zu bytes) on %s.\n"), (size_t) g_bytes_get_size (page),
             canteen_device_get_name (dev));
   return CLI_OK;
 }
 
 const CliCommand cli_device_commands[] = {
-  { "devices",    "List card readers, scales and printers, and their state", cmd_devices },
-  { "card read",  "Wait for a card tap and show its UID and kind",           cmd_card_read },
-  { "scale read", "Show the scale's weight in grams",                        cmd_scale_read },
-  { "print test", "Print a test receipt (Chinese text, QR code, cut)",        cmd_print_test },
+  { "devices",    N_("List card readers, scales and printers, and their state"), cmd_devices },
+  { "card read",  N_("Wait for a card tap and show its UID and kind"),           cmd_card_read },
+  { "scale read", N_("Show the scale's weight in grams"),                        cmd_scale_read },
+  { "print test", N_("Print a test receipt (Chinese text, QR code, cut)"),        cmd_print_test },
   { NULL }
 };

@@ -10,7 +10,7 @@ cmd_menu_import (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *day = NULL;
   const GOptionEntry entries[] = {
-    { "day", 0, 0, G_OPTION_ARG_STRING, &day, "Put the dishes on this day's menu (default today)", "YYYY-MM-DD" },
+    { "day", 0, 0, G_OPTION_ARG_STRING, &day, N_("Put the dishes on this day's menu (default today)"), "YYYY-MM-DD" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -20,7 +20,7 @@ cmd_menu_import (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("menu import", "FILE", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc != 2)
-    return cli_usage_error ("menu import: name one menu file (JSON or CSV)");
+    return cli_usage_error (_("menu import: name one menu file (JSON or CSV)"));
   /* Parse the whole file before the ledger is even opened: a bad file
    * cannot change anything. */
   dishes = canteen_menu_file_load (argv[1], &error);
@@ -46,7 +46,7 @@ cmd_menu_import (CliGlobal *g, int argc, char **argv)
       g_object_unref (b);
     }
   else
-    printf ("Imported %u dishes onto the menu of %s\n", dishes->len, day);
+    printf (_("Imported %u dishes onto the menu of %s\n"), dishes->len, day);
   return CLI_OK;
 }
 
@@ -87,8 +87,8 @@ cmd_menu_list (CliGlobal *g, int argc, char **argv)
   g_autofree char *day = NULL;
   g_autofree char *period = NULL;
   const GOptionEntry entries[] = {
-    { "day", 0, 0, G_OPTION_ARG_STRING, &day, "Only that day's menu (\"today\" allowed)", "YYYY-MM-DD" },
-    { "period", 0, 0, G_OPTION_ARG_STRING, &period, "With --day: only this meal period", "PERIOD" },
+    { "day", 0, 0, G_OPTION_ARG_STRING, &day, N_("Only that day's menu (\"today\" allowed)"), "YYYY-MM-DD" },
+    { "period", 0, 0, G_OPTION_ARG_STRING, &period, N_("With --day: only this meal period"), "PERIOD" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -100,9 +100,9 @@ cmd_menu_list (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("menu list", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc > 1)
-    return cli_usage_error ("menu list: unexpected argument “%s”", argv[1]);
+    return cli_usage_error (_("menu list: unexpected argument “%s”"), argv[1]);
   if (period && (p = canteen_meal_period_from_id (period)) == CANTEEN_MEAL_NONE)
-    return cli_usage_error ("period: “%s” is not breakfast, lunch or dinner", period);
+    return cli_usage_error (_("period: “%s” is not breakfast, lunch or dinner"), period);
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL)
     return cli_fail (error);
@@ -127,7 +127,9 @@ cmd_menu_list (CliGlobal *g, int argc, char **argv)
         {
           g_autofree char *price = canteen_fen_format (d->price_fen);
           g_autofree char *visitor = canteen_fen_format (d->visitor_price_fen);
-          printf ("%-6s %s\t%s\t%s / visitor %s\t%d g\t%s\n", d->id, d->name, d->category, price, visitor,
+          /* Translators: one dish: id, name, category, price, price for
+           * visitors, standard portion in grams, English name. */
+          printf (_("%-6s %s\t%s\t%s / visitor %s\t%d g\t%s\n"), d->id, d->name, d->category, price, visitor,
                   d->portion_g, d->name_en);
         }
     }
@@ -139,7 +141,7 @@ cmd_menu_list (CliGlobal *g, int argc, char **argv)
 }
 
 const CliCommand cli_menu_commands[] = {
-  { "menu import", "Add or update dishes from a JSON or CSV file", cmd_menu_import },
-  { "menu list", "List dishes (all, or one day's menu)", cmd_menu_list },
+  { "menu import", N_("Add or update dishes from a JSON or CSV file"), cmd_menu_import },
+  { "menu list", N_("List dishes (all, or one day's menu)"), cmd_menu_list },
   { NULL }
 };

@@ -24,7 +24,7 @@ parse_dish_arg (char *arg, CanteenOrderLine *line, GError **error)
   if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, CANTEEN_LINE_MAX_GRAMS, &grams, NULL))
     {
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                   "dish: %s: the weight after ':' must be 1..%d grams (got “%s”)",
+                   _("dish: %s: the weight after ':' must be 1..%d grams (got “%s”)"),
                    arg, CANTEEN_LINE_MAX_GRAMS, colon + 1);
       return FALSE;
     }
@@ -52,11 +52,13 @@ cmd_checkout (CliGlobal *g, int argc, char **argv)
   g_auto(GStrv) dishes = NULL;
   gsize frame_len = 0;
   const GOptionEntry entries[] = {
-    { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card that pays", "CARD" },
-    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image, "The camera frame (JPEG) the tray was recognised from, kept with the checkout", "IMG" },
-    { "card-file", 0, 0, G_OPTION_ARG_FILENAME, &card_file, "A visiting official pays with this card file", "FILE" },
-    { "dish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dishes, "A dish on the tray (repeat; weighed: ID:GRAMS)", "ID" },
-    { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Checkout id (UUID); repeating it charges once", "UUID" },
+    { "card", 0, 0, G_OPTION_ARG_STRING, &card, N_("Card that pays"), "CARD" },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image,
+      N_("The camera frame (JPEG) the tray was recognised from, kept with the checkout"), "IMG" },
+    { "card-file", 0, 0, G_OPTION_ARG_FILENAME, &card_file,
+      N_("A visiting official pays with this card file"), "FILE" },
+    { "dish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dishes, N_("A dish on the tray (repeat; weighed: ID:GRAMS)"), "ID" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id, N_("Checkout id (UUID); repeating it charges once"), "UUID" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -68,11 +70,11 @@ cmd_checkout (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("checkout", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc > 1)
-    return cli_usage_error ("checkout: unexpected argument “%s”", argv[1]);
+    return cli_usage_error (_("checkout: unexpected argument “%s”"), argv[1]);
   if ((card == NULL && card_file == NULL) || dishes == NULL)
-    return cli_usage_error ("checkout: --card and at least one --dish are required");
+    return cli_usage_error (_("checkout: --card and at least one --dish are required"));
   if (card != NULL && card_file != NULL)
-    return cli_usage_error ("checkout: either --card (an account here) or --card-file (a visitor's card), not both");
+    return cli_usage_error (_("checkout: either --card (an account here) or --card-file (a visitor's card), not both"));
   for (char **d = dishes; *d; d++)
     {
       CanteenOrderLine line;
@@ -86,11 +88,11 @@ cmd_checkout (CliGlobal *g, int argc, char **argv)
   if (image != NULL)
     {
       if (card_file != NULL)
-        return cli_usage_error ("checkout: --image is kept with a checkout by --card");
+        return cli_usage_error (_("checkout: --image is kept with a checkout by --card"));
       if (!g_file_get_contents (image, &frame, &frame_len, &error))
         return cli_fail (error);
       if (frame_len < 4 || (guchar) frame[0] != 0xFF || (guchar) frame[1] != 0xD8)
-        return cli_usage_error ("checkout: %s is not a JPEG frame", image);
+        return cli_usage_error (_("checkout: %s is not a JPEG frame"), image);
     }
   if (card_file != NULL)
     return cli_visitor_checkout (g, card_file, id, (CanteenOrderLine *) (void *) lines->data, lines->len);
@@ -112,14 +114,15 @@ cmd_checkout (CliGlobal *g, int argc, char **argv)
       /* The payment stands whatever happens here (ledger.h). The frame's
        * tray tag, if it shows one, is kept too (checkout-frame.h). */
       if (vision == NULL)
-        g_set_error (&error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID, "the vision module could not start");
+        g_set_error_literal (&error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
+                             _("the vision module could not start"));
       kept = vision != NULL && canteen_checkout_frame_keep (ledger, vision, receipt->checkout_id, jpeg, NULL, &error);
       if (vision != NULL)
         canteen_vision_free (vision);
       if (!kept)
         {
-          g_printerr ("canteenctl: checkout %s is paid; its frame was not kept: %s\n", receipt->checkout_id,
-                      error->message);
+          cli_message (_("checkout %s is paid; its frame was not kept: %s"), receipt->checkout_id,
+                       error->message);
           g_clear_error (&error);
           return CLI_FAILED;
         }
@@ -138,7 +141,7 @@ cmd_receipt (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("receipt", "CHECKOUT_ID", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc != 2)
-    return cli_usage_error ("receipt: name one checkout id");
+    return cli_usage_error (_("receipt: name one checkout id"));
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL)
     return cli_fail (error);
@@ -166,7 +169,7 @@ cmd_receipt (CliGlobal *g, int argc, char **argv)
 }
 
 static int
-print_correction (CliGlobal *g, const char *what, const CanteenCorrection *c)
+print_correction (CliGlobal *g, gboolean voided, const CanteenCorrection *c)
 {
   if (g->json)
     {
@@ -191,8 +194,14 @@ print_correction (CliGlobal *g, const char *what, const CanteenCorrection *c)
     {
       g_autofree char *credited = canteen_fen_format (c->credited_fen);
       g_autofree char *balance = canteen_fen_format (c->balance_fen);
-      printf ("%s %s%s: %s back to card %s, balance %s\n", what, c->checkout_id,
-              c->replayed ? " (already done earlier, nothing changed)" : "", credited, c->card, balance);
+      /* Translators: shown after a checkout id when the same void or
+       * refund id was given before. */
+      const char *replayed = c->replayed ? _(" (already done earlier, nothing changed)") : "";
+      /* Translators: checkout id, the note above or nothing, the amount
+       * given back, the card, its balance now. */
+      printf (voided ? _("Voided %s%s: %s back to card %s, balance %s\n")
+                     : _("Refunded %s%s: %s back to card %s, balance %s\n"),
+              c->checkout_id, replayed, credited, c->card, balance);
     }
   return CLI_OK;
 }
@@ -202,9 +211,9 @@ cmd_void (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *reason = NULL, *by = NULL, *manager = NULL, *authority = NULL;
   const GOptionEntry entries[] = {
-    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (kept in the journal)", "TEXT" },
-    { "manager", 0, 0, G_OPTION_ARG_STRING, &manager, "Manager who authorises it (PIN on stdin)", "ID" },
-    { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Who authorised it, when not a --manager", "NAME" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("Why (kept in the journal)"), "TEXT" },
+    { "manager", 0, 0, G_OPTION_ARG_STRING, &manager, N_("Manager who authorises it (PIN on stdin)"), "ID" },
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by, N_("Who authorised it, when not a --manager"), "NAME" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -216,14 +225,14 @@ cmd_void (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("void", "CHECKOUT_ID", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc != 2)
-    return cli_usage_error ("void: name one checkout id");
+    return cli_usage_error (_("void: name one checkout id"));
   if (reason == NULL)
-    return cli_usage_error ("void: --reason is required");
+    return cli_usage_error (_("void: --reason is required"));
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || (authority = cli_authority (ledger, manager, by, &error)) == NULL ||
       !canteen_ledger_void (ledger, argv[1], reason, authority, now, &c, &error))
     return cli_fail (error);
-  rc = print_correction (g, "Voided", &c);
+  rc = print_correction (g, TRUE, &c);
   canteen_correction_clear (&c);
   return rc;
 }
@@ -233,11 +242,11 @@ cmd_refund (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *reason = NULL, *by = NULL, *amount = NULL, *id = NULL, *manager = NULL, *authority = NULL;
   const GOptionEntry entries[] = {
-    { "amount", 0, 0, G_OPTION_ARG_STRING, &amount, "How much to give back", "FEN" },
-    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (kept in the journal)", "TEXT" },
-    { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Refund id: repeating it refunds once", "ID" },
-    { "manager", 0, 0, G_OPTION_ARG_STRING, &manager, "Manager who authorises it (PIN on stdin)", "ID" },
-    { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Who authorised it, when not a --manager", "NAME" },
+    { "amount", 0, 0, G_OPTION_ARG_STRING, &amount, N_("How much to give back"), "FEN" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("Why (kept in the journal)"), "TEXT" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id, N_("Refund id: repeating it refunds once"), "ID" },
+    { "manager", 0, 0, G_OPTION_ARG_STRING, &manager, N_("Manager who authorises it (PIN on stdin)"), "ID" },
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by, N_("Who authorised it, when not a --manager"), "NAME" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -250,24 +259,24 @@ cmd_refund (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("refund", "CHECKOUT_ID", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc != 2)
-    return cli_usage_error ("refund: name one checkout id");
+    return cli_usage_error (_("refund: name one checkout id"));
   if (reason == NULL || amount == NULL)
-    return cli_usage_error ("refund: --amount and --reason are required");
+    return cli_usage_error (_("refund: --amount and --reason are required"));
   if (!canteen_fen_parse (amount, "amount", CANTEEN_FEN_MAX, &amount_fen, &error))
     return cli_fail (error);
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || (authority = cli_authority (ledger, manager, by, &error)) == NULL ||
       !canteen_ledger_refund (ledger, argv[1], id, amount_fen, reason, authority, now, &c, &error))
     return cli_fail (error);
-  rc = print_correction (g, "Refunded", &c);
+  rc = print_correction (g, FALSE, &c);
   canteen_correction_clear (&c);
   return rc;
 }
 
 const CliCommand cli_sale_commands[] = {
-  { "checkout", "Sell a tray to a card (exactly once per --id)", cmd_checkout },
-  { "receipt", "Show the receipt of a checkout", cmd_receipt },
-  { "void", "Reverse a whole checkout (manager)", cmd_void },
-  { "refund", "Give back part of a checkout (manager)", cmd_refund },
+  { "checkout", N_("Sell a tray to a card (exactly once per --id)"), cmd_checkout },
+  { "receipt", N_("Show the receipt of a checkout"), cmd_receipt },
+  { "void", N_("Reverse a whole checkout (manager)"), cmd_void },
+  { "refund", N_("Give back part of a checkout (manager)"), cmd_refund },
   { NULL }
 };

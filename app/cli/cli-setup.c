@@ -10,11 +10,11 @@ cmd_init (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *agency = NULL, *canteen = NULL, *terminal = NULL, *timezone = NULL, *agency_name = NULL;
   const GOptionEntry entries[] = {
-    { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, "Agency code that operates this canteen", "CODE" },
-    { "canteen", 0, 0, G_OPTION_ARG_STRING, &canteen, "Canteen name", "NAME" },
-    { "terminal", 0, 0, G_OPTION_ARG_STRING, &terminal, "This terminal's id", "ID" },
-    { "timezone", 0, 0, G_OPTION_ARG_STRING, &timezone, "Local time zone (default Asia/Shanghai)", "TZ" },
-    { "agency-name", 0, 0, G_OPTION_ARG_STRING, &agency_name, "Agency's name shown to diners elsewhere", "NAME" },
+    { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, N_("Agency code that operates this canteen"), "CODE" },
+    { "canteen", 0, 0, G_OPTION_ARG_STRING, &canteen, N_("Canteen name"), "NAME" },
+    { "terminal", 0, 0, G_OPTION_ARG_STRING, &terminal, N_("This terminal's id"), "ID" },
+    { "timezone", 0, 0, G_OPTION_ARG_STRING, &timezone, N_("Local time zone (default Asia/Shanghai)"), "TZ" },
+    { "agency-name", 0, 0, G_OPTION_ARG_STRING, &agency_name, N_("Agency's name shown to diners elsewhere"), "NAME" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -23,9 +23,9 @@ cmd_init (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("init", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc > 1)
-    return cli_usage_error ("init: unexpected argument “%s”", argv[1]);
+    return cli_usage_error (_("init: unexpected argument “%s”"), argv[1]);
   if (agency == NULL || canteen == NULL || terminal == NULL)
-    return cli_usage_error ("init: --agency, --canteen and --terminal are required");
+    return cli_usage_error (_("init: --agency, --canteen and --terminal are required"));
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || !canteen_ledger_init (ledger, agency, canteen, terminal, timezone, &error))
     return cli_fail (error);
@@ -35,7 +35,7 @@ cmd_init (CliGlobal *g, int argc, char **argv)
    * allows) is reported, and `canteenctl agency key init` can redo it. */
   if (!canteen_visitor_init_keys (ledger, agency_name, &error))
     {
-      fprintf (stderr, "canteenctl: warning: no settlement keys made: %s\n", error->message);
+      cli_message (_("warning: no settlement keys made: %s"), error->message);
       g_clear_error (&error);
     }
   if (g->json)
@@ -55,7 +55,8 @@ cmd_init (CliGlobal *g, int argc, char **argv)
       g_object_unref (b);
     }
   else
-    printf ("Set up %s (%s), terminal %s, in %s\n", canteen, agency, terminal, g->db_path);
+    /* Translators: canteen name, agency code, terminal id, ledger file. */
+    printf (_("Set up %s (%s), terminal %s, in %s\n"), canteen, agency, terminal, g->db_path);
   return CLI_OK;
 }
 
@@ -64,9 +65,9 @@ cmd_period_set (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *from = NULL, *to = NULL, *subsidy = NULL;
   const GOptionEntry entries[] = {
-    { "from", 0, 0, G_OPTION_ARG_STRING, &from, "Start, local time", "HH:MM" },
-    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "End, local time", "HH:MM" },
-    { "subsidy", 0, 0, G_OPTION_ARG_STRING, &subsidy, "Subsidy per own-staff diner per day", "FEN" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Start, local time"), "HH:MM" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("End, local time"), "HH:MM" },
+    { "subsidy", 0, 0, G_OPTION_ARG_STRING, &subsidy, N_("Subsidy per own-staff diner per day"), "FEN" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -78,10 +79,10 @@ cmd_period_set (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("period set", "PERIOD", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc != 2)
-    return cli_usage_error ("period set: name one period: breakfast, lunch or dinner");
+    return cli_usage_error (_("period set: name one period: breakfast, lunch or dinner"));
   period = canteen_meal_period_from_id (argv[1]);
   if (period == CANTEEN_MEAL_NONE)
-    return cli_usage_error ("period: “%s” is not breakfast, lunch or dinner", argv[1]);
+    return cli_usage_error (_("period: “%s” is not breakfast, lunch or dinner"), argv[1]);
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || !canteen_ledger_get_meal_config (ledger, &config, &error))
     return cli_fail (error);
@@ -110,7 +111,9 @@ cmd_period_set (CliGlobal *g, int argc, char **argv)
         cli_print_json (json_builder_get_root (b));
       }
     else
-      printf ("%s: %s–%s, subsidy %" G_GINT64_FORMAT " fen\n", argv[1], start, end, times.subsidy_fen);
+      /* Translators: meal period id (breakfast, lunch, dinner: kept as
+       * typed), start and end time, subsidy in fen (分). */
+      printf (_("%s: %s–%s, subsidy %lld fen\n"), argv[1], start, end, (long long) times.subsidy_fen);
   }
   return CLI_OK;
 }
@@ -137,8 +140,8 @@ cmd_period_list (CliGlobal *g, int argc, char **argv)
       g_autofree char *from = canteen_clock_format (config.times[p].start_min);
       g_autofree char *to = canteen_clock_format (config.times[p].end_min);
       if (!g->json)
-        printf ("%-10s %s–%s  subsidy %" G_GINT64_FORMAT " fen\n", canteen_meal_period_id ((CanteenMealPeriod) p),
-                from, to, config.times[p].subsidy_fen);
+        printf (_("%-10s %s–%s  subsidy %lld fen\n"), canteen_meal_period_id ((CanteenMealPeriod) p),
+                from, to, (long long) config.times[p].subsidy_fen);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "period");
       json_builder_add_string_value (b, canteen_meal_period_id ((CanteenMealPeriod) p));
@@ -187,16 +190,18 @@ cmd_journal_verify (CliGlobal *g, int argc, char **argv)
       g_object_unref (b);
     }
   else
-    printf ("Journal whole: %" G_GINT64_FORMAT " entries, %" G_GINT64_FORMAT " accounts match, head %s\n",
-            report.entries, report.accounts, report.head_hash);
+    /* Translators: the journal's hash chain is intact; "head" is the hash
+     * of its last entry. */
+    printf (_("Journal whole: %lld entries, %lld accounts match, head %s\n"),
+            (long long) report.entries, (long long) report.accounts, report.head_hash);
   canteen_verify_report_clear (&report);
   return CLI_OK;
 }
 
 const CliCommand cli_setup_commands[] = {
-  { "init", "Set up a new ledger for this canteen and terminal", cmd_init },
-  { "period set", "Set a meal period's hours and subsidy", cmd_period_set },
-  { "period list", "Show meal periods", cmd_period_list },
-  { "journal verify", "Check the hash chain and every balance", cmd_journal_verify },
+  { "init", N_("Set up a new ledger for this canteen and terminal"), cmd_init },
+  { "period set", N_("Set a meal period's hours and subsidy"), cmd_period_set },
+  { "period list", N_("Show meal periods"), cmd_period_list },
+  { "journal verify", N_("Check the hash chain and every balance"), cmd_journal_verify },
   { NULL }
 };

@@ -30,10 +30,13 @@ print_report (CliGlobal *g, CanteenLedger *ledger, const CanteenZReport *r)
         g_autoptr(GDateTime) local = g_date_time_to_timezone (r->closed, tz);
         closed_at = g_date_time_format (local, "%Y-%m-%d %H:%M");
       }
-    printf ("%s — terminal %s, shift %d\n", r->closed ? "Z-REPORT" : "X-REPORT (shift still open)",
+    /* Translators: "Z-REPORT" or "X-REPORT (shift still open)", the
+     * terminal id, the shift's number. */
+    printf (_("%s — terminal %s, shift %d\n"), r->closed ? _("Z-REPORT") : _("X-REPORT (shift still open)"),
             r->terminal, r->shift_no);
-    printf ("From %s to %s\n", opened ? opened : "-", closed_at ? closed_at : "now");
-    printf ("Checkouts %d   sales %s   subsidy %s   charged to cards %s\n", r->checkouts, sales, subsidy, card);
+    /* Translators: when the shift opened, and when it closed or "now". */
+    printf (_("From %s to %s\n"), opened ? opened : "-", closed_at ? closed_at : _("now"));
+    printf (_("Checkouts %d   sales %s   subsidy %s   charged to cards %s\n"), r->checkouts, sales, subsidy, card);
     for (guint i = 0; i < r->lines->len; i++)
       {
         const CanteenZLine *line = &g_array_index (r->lines, CanteenZLine, i);
@@ -79,7 +82,7 @@ cmd_shift_report (CliGlobal *g, int argc, char **argv)
 }
 
 const CliCommand cli_shift_commands[] = {
-  { "shift close", "Close the shift and print its Z-report", cmd_shift_close },
-  { "shift report", "Figures of the open shift (X-report)", cmd_shift_report },
+  { "shift close", N_("Close the shift and print its Z-report"), cmd_shift_close },
+  { "shift report", N_("Figures of the open shift (X-report)"), cmd_shift_report },
   { NULL }
 };

@@ -38,7 +38,9 @@ cli_load_menu_index (CanteenLedger *ledger, CanteenVision *vision, GPtrArray **d
    * work, and the operator hears of it in one line. */
   ignored = canteen_exemplar_index_load (vision, exemplars, NULL, &why);
   if (ignored > 0)
-    g_printerr ("canteenctl: %u exemplar(s) ignored (enroll those dishes again); the last: %s\n", ignored, why);
+    /* Translators: how many stored exemplars were unusable, and why the
+     * last one was. */
+    cli_message (_("%u exemplar(s) ignored (enroll those dishes again); the last: %s"), ignored, why);
   return TRUE;
 }
 
@@ -61,9 +63,9 @@ cmd_dish_enroll (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("dish enroll", "DISH_ID IMAGE [IMAGE...]", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc < 3)
-    return cli_usage_error ("dish enroll: a dish id and at least one image are required");
+    return cli_usage_error (_("dish enroll: a dish id and at least one image are required"));
   if (vision == NULL)
-    return cli_usage_error ("dish enroll: the vision module could not start");
+    return cli_usage_error (_("dish enroll: the vision module could not start"));
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || (dish = canteen_ledger_get_dish (ledger, argv[1], &error)) == NULL)
     return cli_fail (error);
@@ -128,10 +130,14 @@ cmd_dish_enroll (CliGlobal *g, int argc, char **argv)
     }
   else
     {
-      printf ("%s %s: learnt %u photo%s (%d exemplars now)\n", dish->id, dish->name, learnt->len,
-              learnt->len == 1 ? "" : "s", total);
+      /* Translators: dish id and name, photos learnt now, exemplars the
+       * dish has in all. */
+      printf (ngettext ("%s %s: learnt %u photo (%d exemplars now)\n", "%s %s: learnt %u photos (%d exemplars now)\n",
+                        learnt->len),
+              dish->id, dish->name, learnt->len, total);
       if (closeness >= 0)
-        printf ("Closest pair on today's menu: %s and %s (closeness %.2f; 1 = indistinguishable)\n",
+        /* Translators: two dish ids that recognition tells apart least. */
+        printf (_("Closest pair on today's menu: %s and %s (closeness %.2f; 1 = indistinguishable)\n"),
                 a, b, (double) closeness);
     }
   return CLI_OK;
@@ -151,7 +157,7 @@ cmd_dish_forget (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("dish forget", "DISH_ID", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc != 2)
-    return cli_usage_error ("dish forget: exactly one dish id is required");
+    return cli_usage_error (_("dish forget: exactly one dish id is required"));
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || (dish = canteen_ledger_get_dish (ledger, argv[1], &error)) == NULL)
     return cli_fail (error);
@@ -170,7 +176,8 @@ cmd_dish_forget (CliGlobal *g, int argc, char **argv)
       cli_print_json (json_builder_get_root (j));
     }
   else
-    printf ("%s %s: forgot %d exemplar%s\n", dish->id, dish->name, removed, removed == 1 ? "" : "s");
+    printf (ngettext ("%s %s: forgot %d exemplar\n", "%s %s: forgot %d exemplars\n", (gulong) removed),
+            dish->id, dish->name, removed);
   return CLI_OK;
 }
 
@@ -201,9 +208,9 @@ cmd_tray_recognize (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("tray recognize", "IMAGE", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc != 2)
-    return cli_usage_error ("tray recognize: exactly one image is required");
+    return cli_usage_error (_("tray recognize: exactly one image is required"));
   if (vision == NULL)
-    return cli_usage_error ("tray recognize: the vision module could not start");
+    return cli_usage_error (_("tray recognize: the vision module could not start"));
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || !cli_load_menu_index (ledger, vision, &dishes, &error))
     return cli_fail (error);
@@ -272,20 +279,24 @@ cmd_tray_recognize (CliGlobal *g, int argc, char **argv)
         {
           const CanteenVisionItem *it = &result.items[i];
           const CanteenDish *d = it->dish[0] ? find_dish (dishes, it->dish) : NULL;
-          printf ("%-6s %-16s %3.0f%%  at %d,%d %dx%d\n", it->dish[0] ? it->dish : "?",
-                  d ? d->name : "(unknown)", (double) it->confidence * 100,
+          /* Translators: dish id, name, confidence, box x,y WxH in pixels. */
+          printf (_("%-6s %-16s %3.0f%%  at %d,%d %dx%d\n"), it->dish[0] ? it->dish : "?",
+                  d ? d->name : _("(unknown)"), (double) it->confidence * 100,
                   it->box[0], it->box[1], it->box[2], it->box[3]);
         }
-      printf ("%d item%s, %d unknown, total %s, %.0f ms\n", result.n_items, result.n_items == 1 ? "" : "s",
-              result.n_unknown, total, result.elapsed_ms);
+      /* Translators: dishes found, how many not recognised, the staff
+       * price of the recognised ones, time taken. */
+      printf (ngettext ("%d item, %d unknown, total %s, %.0f ms\n", "%d items, %d unknown, total %s, %.0f ms\n",
+                        (gulong) result.n_items),
+              result.n_items, result.n_unknown, total, result.elapsed_ms);
     }
   canteen_vision_result_clear (&result);
   return CLI_OK;
 }
 
 const CliCommand cli_vision_commands[] = {
-  { "dish enroll",    "Teach recognition a dish from photos of one plate of it", cmd_dish_enroll },
-  { "dish forget",    "Forget what recognition learnt about a dish",             cmd_dish_forget },
-  { "tray recognize", "Recognise the dishes on a tray photo (today's menu)",      cmd_tray_recognize },
+  { "dish enroll",    N_("Teach recognition a dish from photos of one plate of it"), cmd_dish_enroll },
+  { "dish forget",    N_("Forget what recognition learnt about a dish"),             cmd_dish_forget },
+  { "tray recognize", N_("Recognise the dishes on a tray photo (today's menu)"),      cmd_tray_recognize },
   { NULL }
 };

@@ -29,8 +29,8 @@ parse_grams (const char *text, const char *field, gint64 max, gint64 *out, GErro
   if (text == NULL || !g_ascii_string_to_signed (text, 10, -max, max, &value, NULL))
     {
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                   "%s: “%s” is not a whole number of grams (at most %" G_GINT64_FORMAT ")",
-                   field, text ? text : "", max);
+                   _("%s: “%s” is not a whole number of grams (at most %lld)"),
+                   field, text ? text : "", (long long) max);
       return FALSE;
     }
   *out = value;
@@ -47,7 +47,7 @@ parse_leftover (char *arg, CanteenLeftoverInput *out, GError **error)
   if (eq == NULL)
     {
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                   "leftover: “%s” is not DISH=FRACTION (e.g. D01=0.25)", arg);
+                   _("leftover: “%s” is not DISH=FRACTION (e.g. D01=0.25)"), arg);
       return FALSE;
     }
   *eq = '\0';
@@ -57,7 +57,7 @@ parse_leftover (char *arg, CanteenLeftoverInput *out, GError **error)
   if (end == eq + 1 || *end != '\0')
     {
       g_set_error (error, CANTEEN_INPUT_ERROR, CANTEEN_INPUT_ERROR_INVALID,
-                   "leftover: %s: “%s” is not a fraction 0..1", arg, eq + 1);
+                   _("leftover: %s: “%s” is not a fraction 0..1"), arg, eq + 1);
       return FALSE;
     }
   return TRUE;
@@ -69,27 +69,34 @@ print_return (CanteenLedger *ledger, const CanteenReturnOutcome *o)
   const CanteenTrayReturn *ret = o->record;
 
   if (ret->checkout_id == NULL)
-    printf ("Return %s%s: UNMATCHED (kept and counted, attached to no diner) · %d g left\n", ret->return_id,
-            ret->replayed ? " (recorded earlier)" : "", ret->leftover_g);
+    /* Translators: return id, " (recorded earlier)" or nothing, grams left. */
+    printf (_("Return %s%s: UNMATCHED (kept and counted, attached to no diner) · %d g left\n"), ret->return_id,
+            ret->replayed ? _(" (recorded earlier)") : "", ret->leftover_g);
   else
     {
-      printf ("Return %s%s: checkout %s (by %s) · %d g left of %d g served · %s\n", ret->return_id,
-              ret->replayed ? " (recorded earlier)" : "", ret->checkout_id, canteen_tray_match_id (ret->match),
-              ret->leftover_g, ret->served_g, ret->clean_plate ? "clean plate 光盘" : "not a clean plate");
+      /* Translators: return id, " (recorded earlier)" or nothing, checkout
+       * id, how it was matched (an id: card, checkout, tag…), grams left,
+       * grams served, then "clean plate 光盘" or "not a clean plate". */
+      printf (_("Return %s%s: checkout %s (by %s) · %d g left of %d g served · %s\n"), ret->return_id,
+              ret->replayed ? _(" (recorded earlier)") : "", ret->checkout_id, canteen_tray_match_id (ret->match),
+              ret->leftover_g, ret->served_g, ret->clean_plate ? _("clean plate 光盘") : _("not a clean plate"));
       for (guint i = 0; i < ret->dishes->len; i++)
         {
           const CanteenDishLeftover *d = g_ptr_array_index (ret->dishes, i);
           g_autoptr(CanteenDish) dish = canteen_ledger_get_dish (ledger, d->dish_id, NULL);
-          printf ("  %-8s %3.0f%% left  %4d g of %4d g  %s\n", d->dish_id, d->fraction * 100.0, d->leftover_g,
+          /* Translators: dish id, share left, grams left, grams served,
+           * dish name. */
+          printf (_("  %-8s %3.0f%% left  %4d g of %4d g  %s\n"), d->dish_id, d->fraction * 100.0, d->leftover_g,
                   d->served_g, dish != NULL ? dish->name : "");
         }
     }
   if (o->tray_tag != NULL)
-    printf ("  tray %s (its tag, read from the photo)\n", o->tray_tag);
+    printf (_("  tray %s (its tag, read from the photo)\n"), o->tray_tag);
   if (o->split == CANTEEN_RETURN_SPLIT_IMAGE)
-    printf ("  per dish from the photo against the checkout's frame (%.0f ms)\n", o->vision_ms);
+    printf (_("  per dish from the photo against the checkout's frame (%.0f ms)\n"), o->vision_ms);
   else if (o->split_detail != NULL)
-    printf ("  no split per dish (%s): %s\n", canteen_return_split_id (o->split), o->split_detail);
+    /* Translators: an id saying why, then the details. */
+    printf (_("  no split per dish (%s): %s\n"), canteen_return_split_id (o->split), o->split_detail);
 }
 
 static int
@@ -99,15 +106,15 @@ cmd_tray_return (CliGlobal *g, int argc, char **argv)
   g_autofree char *data = NULL;
   g_auto(GStrv) leftovers = NULL;
   const GOptionEntry entries[] = {
-    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image, "Photo of the returned tray (JPEG or PNG)", "IMG" },
-    { "weight", 0, 0, G_OPTION_ARG_STRING, &weight, "The scale's reading, tray included", "GRAMS" },
-    { "tare", 0, 0, G_OPTION_ARG_STRING, &tare, "The empty tray (default 0: the scale is tared)", "GRAMS" },
-    { "card", 0, 0, G_OPTION_ARG_STRING, &card, "Card tapped at the return station", "CARD" },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image, N_("Photo of the returned tray (JPEG or PNG)"), "IMG" },
+    { "weight", 0, 0, G_OPTION_ARG_STRING, &weight, N_("The scale's reading, tray included"), "GRAMS" },
+    { "tare", 0, 0, G_OPTION_ARG_STRING, &tare, N_("The empty tray (default 0: the scale is tared)"), "GRAMS" },
+    { "card", 0, 0, G_OPTION_ARG_STRING, &card, N_("Card tapped at the return station"), "CARD" },
     { "checkout", 0, 0, G_OPTION_ARG_STRING, &checkout,
-      "The checkout's id (default: the tray's own tag in the photo names it)", "ID" },
+      N_("The checkout's id (default: the tray's own tag in the photo names it)"), "ID" },
     { "leftover", 0, 0, G_OPTION_ARG_STRING_ARRAY, &leftovers,
-      "Fraction of a dish left, by hand (repeat; default: from the photo)", "DISH=FRACTION" },
-    { "id", 0, 0, G_OPTION_ARG_STRING, &id, "Return id (UUID); repeating it records once", "UUID" },
+      N_("Fraction of a dish left, by hand (repeat; default: from the photo)"), "DISH=FRACTION" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id, N_("Return id (UUID); repeating it records once"), "UUID" },
     { NULL }
   };
   g_autoptr(GArray) inputs = g_array_new (FALSE, TRUE, sizeof (CanteenLeftoverInput));
@@ -124,11 +131,11 @@ cmd_tray_return (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("tray return", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc > 1)
-    return cli_usage_error ("tray return: unexpected argument “%s”", argv[1]);
+    return cli_usage_error (_("tray return: unexpected argument “%s”"), argv[1]);
   if (image == NULL || weight == NULL)
-    return cli_usage_error ("tray return: --image and --weight are required");
+    return cli_usage_error (_("tray return: --image and --weight are required"));
   if (card != NULL && checkout != NULL)
-    return cli_usage_error ("tray return: either --card or --checkout, not both");
+    return cli_usage_error (_("tray return: either --card or --checkout, not both"));
   if (!parse_grams (weight, "weight", 1000000, &weight_g, &error) ||
       (tare != NULL && !parse_grams (tare, "tare", 1000000, &tare_g, &error)))
     return cli_fail (error);
@@ -144,7 +151,7 @@ cmd_tray_return (CliGlobal *g, int argc, char **argv)
   photo = g_bytes_new_take (g_steal_pointer (&data), len);
   station = canteen_return_station_new ();
   if (station == NULL)
-    return cli_usage_error ("tray return: the vision module could not start");
+    return cli_usage_error (_("tray return: the vision module could not start"));
 
   input.return_id = id;
   input.checkout_id = checkout;
@@ -199,10 +206,10 @@ cmd_report_waste (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *from = NULL, *to = NULL, *format = NULL, *out = NULL;
   const GOptionEntry entries[] = {
-    { "from", 0, 0, G_OPTION_ARG_STRING, &from, "First day (local)", "YYYY-MM-DD" },
-    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "Last day, inclusive", "YYYY-MM-DD" },
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "json (default), csv or pdf", "FORMAT" },
-    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Write to this file (required for pdf)", "FILE" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("First day (local)"), "YYYY-MM-DD" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("Last day, inclusive"), "YYYY-MM-DD" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("json (default), csv or pdf"), "FORMAT" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("Write to this file (required for pdf)"), "FILE" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -212,15 +219,15 @@ cmd_report_waste (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("report waste", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc > 1)
-    return cli_usage_error ("report waste: unexpected argument “%s”", argv[1]);
+    return cli_usage_error (_("report waste: unexpected argument “%s”"), argv[1]);
   if (from == NULL || to == NULL)
-    return cli_usage_error ("report waste: --from and --to are required");
+    return cli_usage_error (_("report waste: --from and --to are required"));
   if (format == NULL)
     format = g_strdup ("json");
   if (!g_str_equal (format, "json") && !g_str_equal (format, "csv") && !g_str_equal (format, "pdf"))
-    return cli_usage_error ("report waste: --format must be json, csv or pdf");
+    return cli_usage_error (_("report waste: --format must be json, csv or pdf"));
   if (g_str_equal (format, "pdf") && out == NULL)
-    return cli_usage_error ("report waste: --format pdf needs --out FILE");
+    return cli_usage_error (_("report waste: --format pdf needs --out FILE"));
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL || (report = canteen_waste_report (ledger, from, to, &error)) == NULL)
     return cli_fail (error);
@@ -229,7 +236,7 @@ cmd_report_waste (CliGlobal *g, int argc, char **argv)
     {
       if (!canteen_waste_report_to_pdf (report, out, &error))
         return cli_fail (error);
-      fprintf (stderr, "canteenctl: wrote %s\n", out);
+      cli_message (_("wrote %s"), out);
     }
   else if (g_str_equal (format, "csv"))
     {
@@ -254,10 +261,10 @@ cmd_kitchen_record (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *day = NULL, *purchased = NULL, *waste = NULL, *planned = NULL;
   const GOptionEntry entries[] = {
-    { "day", 0, 0, G_OPTION_ARG_STRING, &day, "Local day", "YYYY-MM-DD" },
-    { "purchased", 0, 0, G_OPTION_ARG_STRING, &purchased, "Food purchased", "GRAMS" },
-    { "kitchen-waste", 0, 0, G_OPTION_ARG_STRING, &waste, "Kitchen waste (preparation, unsold)", "GRAMS" },
-    { "diners-planned", 0, 0, G_OPTION_ARG_STRING, &planned, "Diners the kitchen cooked for", "N" },
+    { "day", 0, 0, G_OPTION_ARG_STRING, &day, N_("Local day"), "YYYY-MM-DD" },
+    { "purchased", 0, 0, G_OPTION_ARG_STRING, &purchased, N_("Food purchased"), "GRAMS" },
+    { "kitchen-waste", 0, 0, G_OPTION_ARG_STRING, &waste, N_("Kitchen waste (preparation, unsold)"), "GRAMS" },
+    { "diners-planned", 0, 0, G_OPTION_ARG_STRING, &planned, N_("Diners the kitchen cooked for"), "N" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -268,9 +275,9 @@ cmd_kitchen_record (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("kitchen record", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc > 1)
-    return cli_usage_error ("kitchen record: unexpected argument “%s”", argv[1]);
+    return cli_usage_error (_("kitchen record: unexpected argument “%s”"), argv[1]);
   if (day == NULL || purchased == NULL || waste == NULL || planned == NULL)
-    return cli_usage_error ("kitchen record: --day, --purchased, --kitchen-waste and --diners-planned are required");
+    return cli_usage_error (_("kitchen record: --day, --purchased, --kitchen-waste and --diners-planned are required"));
   if (!parse_grams (purchased, "purchased", G_GINT64_CONSTANT (1000000000), &purchased_g, &error) ||
       !parse_grams (waste, "kitchen-waste", G_GINT64_CONSTANT (1000000000), &waste_g, &error) ||
       !parse_grams (planned, "diners-planned", 10000000, &diners, &error))
@@ -295,8 +302,8 @@ cmd_kitchen_record (CliGlobal *g, int argc, char **argv)
       cli_print_json (json_builder_get_root (b));
     }
   else
-    printf ("Kitchen %s: purchased %" G_GINT64_FORMAT " g, kitchen waste %" G_GINT64_FORMAT " g, %" G_GINT64_FORMAT
-            " diners planned\n", day, purchased_g, waste_g, diners);
+    printf (_("Kitchen %s: purchased %lld g, kitchen waste %lld g, %lld diners planned\n"), day,
+            (long long) purchased_g, (long long) waste_g, (long long) diners);
   return CLI_OK;
 }
 
@@ -305,7 +312,7 @@ cmd_portions (CliGlobal *g, int argc, char **argv)
 {
   g_autofree char *as_of = NULL;
   const GOptionEntry entries[] = {
-    { "as-of", 0, 0, G_OPTION_ARG_STRING, &as_of, "Last day of the history (default today)", "YYYY-MM-DD" },
+    { "as-of", 0, 0, G_OPTION_ARG_STRING, &as_of, N_("Last day of the history (default today)"), "YYYY-MM-DD" },
     { NULL }
   };
   g_autoptr(CanteenLedger) ledger = NULL;
@@ -317,7 +324,7 @@ cmd_portions (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("portions", "", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc > 1)
-    return cli_usage_error ("portions: unexpected argument “%s”", argv[1]);
+    return cli_usage_error (_("portions: unexpected argument “%s”"), argv[1]);
   ledger = cli_open_ledger (g, &error);
   if (ledger == NULL)
     return cli_fail (error);
@@ -334,27 +341,31 @@ cmd_portions (CliGlobal *g, int argc, char **argv)
   o = json_node_get_object (portions);
   alerts = json_object_get_array_member (o, "alerts");
   recs = json_object_get_array_member (o, "recommendations");
-  printf ("Portions %s .. %s\n", json_object_get_string_member (o, "from"), as_of);
-  printf ("Alerts (%u):\n", json_array_get_length (alerts));
+  /* Translators: the first and last day of the history looked at. */
+  printf (_("Portions %s .. %s\n"), json_object_get_string_member (o, "from"), as_of);
+  printf (_("Alerts (%u):\n"), json_array_get_length (alerts));
   for (guint i = 0; i < json_array_get_length (alerts); i++)
     printf ("  %s\n", json_object_get_string_member (json_array_get_object_element (alerts, i), "text"));
-  printf ("Recommendations (advice only, nothing is changed):\n");
+  printf (_("Recommendations (advice only, nothing is changed):\n"));
   for (guint i = 0; i < json_array_get_length (recs); i++)
     {
       JsonObject *r = json_array_get_object_element (recs, i);
-      printf ("  %s %s: portion %" G_GINT64_FORMAT " g (standard %" G_GINT64_FORMAT " g), cook %" G_GINT64_FORMAT
-              " g on %s\n    %s\n", json_object_get_string_member (r, "dish"), json_object_get_string_member (r, "name"),
-              json_object_get_int_member (r, "suggested_portion_g"), json_object_get_int_member (r, "standard_g"),
-              json_object_get_int_member (r, "cooking_g"), json_object_get_string_member (r, "next_day"),
+      /* Translators: dish id and name, suggested and standard portion,
+       * grams to cook on the next day (a date), then the reasoning. */
+      printf (_("  %s %s: portion %lld g (standard %lld g), cook %lld g on %s\n    %s\n"),
+              json_object_get_string_member (r, "dish"), json_object_get_string_member (r, "name"),
+              (long long) json_object_get_int_member (r, "suggested_portion_g"),
+              (long long) json_object_get_int_member (r, "standard_g"),
+              (long long) json_object_get_int_member (r, "cooking_g"), json_object_get_string_member (r, "next_day"),
               json_object_get_string_member (r, "reasoning"));
     }
   return CLI_OK;
 }
 
 const CliCommand cli_waste_commands[] = {
-  { "tray return", "Record a returned tray: weight, match, leftovers per dish", cmd_tray_return },
-  { "report waste", "Anti-waste evaluation for a span of days (json, csv or pdf)", cmd_report_waste },
-  { "kitchen record", "Record a day's food purchased, kitchen waste and diners planned", cmd_kitchen_record },
-  { "portions", "Portion drift, alerts and next-day recommendations", cmd_portions },
+  { "tray return", N_("Record a returned tray: weight, match, leftovers per dish"), cmd_tray_return },
+  { "report waste", N_("Anti-waste evaluation for a span of days (json, csv or pdf)"), cmd_report_waste },
+  { "kitchen record", N_("Record a day's food purchased, kitchen waste and diners planned"), cmd_kitchen_record },
+  { "portions", N_("Portion drift, alerts and next-day recommendations"), cmd_portions },
   { NULL, NULL, NULL }
 };

@@ -47,13 +47,13 @@ cmd_tray_leftovers (CliGlobal *g, int argc, char **argv)
   if (!cli_parse_options ("tray leftovers", "BEFORE AFTER", entries, &argc, &argv))
     return CLI_FAILED;
   if (argc != 3)
-    return cli_usage_error ("tray leftovers: the checkout picture and the returned tray's picture are required");
+    return cli_usage_error (_("tray leftovers: the checkout picture and the returned tray's picture are required"));
   if (vision == NULL || second == NULL)
-    return cli_usage_error ("tray leftovers: the vision module could not start");
+    return cli_usage_error (_("tray leftovers: the vision module could not start"));
   if (canteen_vision_load (vision, argv[1], &before) != CANTEEN_VISION_OK)
-    return cli_usage_error ("tray leftovers: checkout picture %s", canteen_vision_last_error (vision));
+    return cli_usage_error (_("tray leftovers: checkout picture %s"), canteen_vision_last_error (vision));
   if (canteen_vision_load (second, argv[2], &after) != CANTEEN_VISION_OK)
-    return cli_usage_error ("tray leftovers: returned tray %s", canteen_vision_last_error (second));
+    return cli_usage_error (_("tray leftovers: returned tray %s"), canteen_vision_last_error (second));
   if (!load_menu_index (g, vision, &error))
     return cli_fail (error);
 
@@ -102,17 +102,21 @@ cmd_tray_leftovers (CliGlobal *g, int argc, char **argv)
       for (int i = 0; i < result.n_items; i++)
         {
           const CanteenVisionLeftover *it = &result.items[i];
-          printf ("%-6s %3.0f%% left  at %d,%d %dx%d\n", it->dish[0] ? it->dish : "?",
+          /* Translators: dish id, share left, the box x,y WxH in pixels. */
+          printf (_("%-6s %3.0f%% left  at %d,%d %dx%d\n"), it->dish[0] ? it->dish : "?",
                   (double) it->leftover_fraction * 100, it->box[0], it->box[1], it->box[2], it->box[3]);
         }
-      printf ("%d item%s, same tray %.0f%%, %.0f ms\n", result.n_items, result.n_items == 1 ? "" : "s",
-              (double) result.same_tray * 100, result.elapsed_ms);
+      /* Translators: "same tray" is how sure it is that both photos show
+       * one tray; ms is the time the analysis took. */
+      printf (ngettext ("%d item, same tray %.0f%%, %.0f ms\n", "%d items, same tray %.0f%%, %.0f ms\n",
+                        (gulong) result.n_items),
+              result.n_items, (double) result.same_tray * 100, result.elapsed_ms);
     }
   canteen_vision_leftovers_clear (&result);
   return CLI_OK;
 }
 
 const CliCommand cli_leftover_commands[] = {
-  { "tray leftovers", "Share of each dish left on a returned tray (checkout picture, return)", cmd_tray_leftovers },
+  { "tray leftovers", N_("Share of each dish left on a returned tray (checkout picture, return)"), cmd_tray_leftovers },
   { NULL }
 };

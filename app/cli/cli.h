@@ -6,10 +6,13 @@
  * the ledger refused a payment for a reason the diner must hear (balance,
  * lost or closed card, unknown dish or card), CLI_FAILED for bad input or any
  * failure. Errors go to stderr as one line naming the field and the problem.
+ * Text for people is wrapped in _() (N_() in the static tables, translated
+ * where printed); JSON, ids and CSV are never translated.
  */
 #pragma once
 
 #include <glib.h>
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "ledger.h"
@@ -31,13 +34,15 @@ typedef int (*CliCommandFunc) (CliGlobal *global, int argc, char **argv);
 
 typedef struct {
   const char    *name;        /* "menu import" */
-  const char    *summary;
+  const char    *summary;     /* N_(): translated when printed */
   CliCommandFunc run;
 } CliCommand;
 
 /* Reports `error` (consumed) and returns the exit code it calls for. */
 int   cli_fail (GError *error);
 int   cli_usage_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+/* "canteenctl: MESSAGE" on stderr, for warnings and notes; no exit code. */
+void  cli_message (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 
 /* Parses a command's options; leftover positional arguments stay in argv.
  * FALSE (message printed) on an unknown option or a malformed value. */
