@@ -13,6 +13,12 @@ cli_run_clear (CliRun *r)
 CliRun
 cli_run_valist (const char *db, const char *cwd, const char *first, va_list args)
 {
+  return cli_run_env_valist (db, cwd, NULL, first, args);
+}
+
+CliRun
+cli_run_env_valist (const char *db, const char *cwd, char **envp, const char *first, va_list args)
+{
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   GError *error = NULL;
   CliRun r = { 0 };
@@ -24,7 +30,7 @@ cli_run_valist (const char *db, const char *cwd, const char *first, va_list args
   for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
     g_ptr_array_add (argv, (gpointer) arg);
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (cwd, (char **) argv->pdata, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+  g_spawn_sync (cwd, (char **) argv->pdata, envp, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
                 &r.out, &r.err, &wait_status, &error);
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (wait_status));

@@ -4,8 +4,8 @@
  * msgids, and what machines read (--json, command names) is the same bytes
  * in both. Runs the real binary ($CANTEENCTL) as an operator would. */
 #include <stdlib.h>
-#include <sys/wait.h>
 
+#include "cli-run.h"
 #include "test-util.h"
 
 typedef struct {
@@ -13,30 +13,14 @@ typedef struct {
   char *db;
 } Fixture;
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
 /* canteenctl --db DB ARGS... (NULL-terminated). `language` is what the
  * operator's session sets: "zh_CN", or NULL for none at all (no LANG either,
  * as under systemd or CI). */
-static Run
+static CliRun
 ctl (Fixture *f, const char *language, const char *first, ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_auto(GStrv) env = g_get_environ ();
-  GError *error = NULL;
-  Run r = { 0 };
-  int wait_status = 0;
+  CliRun r;
   va_list args;
 
   env = g_environ_unsetenv (env, "LC_ALL");
@@ -53,33 +37,22 @@ ctl (Fixture *f, const char *language, const char *first, ...)
       env = g_environ_unsetenv (env, "LANG");
       env = g_environ_unsetenv (env, "LANGUAGE");
     }
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("CANTEENCTL"));
-  g_ptr_array_add (argv, "--db");
-  g_ptr_array_add (argv, f->db);
   va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
+  r = cli_run_env_valist (f->db, NULL, env, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
-                &r.out, &r.err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r.status = WEXITSTATUS (wait_status);
   return r;
 }
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  Run r;
+  CliRun r;
 
   f->dir = test_tmpdir ();
   f->db = g_build_filename (f->dir, "canteen.db", NULL);
   r = ctl (f, NULL, "init", "--agency", "ZJ001", "--canteen", "市政府机关食堂", "--terminal", "T01", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  cli_run_clear (&r);
 }
 
 static void
@@ -97,8 +70,8 @@ fixture_teardown (Fixture *f, gconstpointer data)
 static void
 test_help (Fixture *f, gconstpointer data)
 {
-  Run zh = ctl (f, "zh_CN", "--help", NULL);
-  Run en = ctl (f, NULL, "--help", NULL);
+  CliRun zh = ctl (f, "zh_CN", "--help", NULL);
+  CliRun en = ctl (f, NULL, "--help", NULL);
 
   g_assert_cmpint (zh.status, ==, 0);
   g_assert_true (g_str_has_prefix (zh.out, "用法：canteenctl [--db 路径] [--json] 命令 [选项]\n\n命令：\n"));
@@ -109,8 +82,8 @@ test_help (Fixture *f, gconstpointer data)
   g_assert_cmpint (en.status, ==, 0);
   g_assert_true (g_str_has_prefix (en.out, "Usage: canteenctl [--db PATH] [--json] COMMAND [OPTIONS]\n\nCommands:\n"));
   g_assert_nonnull (strstr (en.out, "\n  checkout           Sell a tray to a card"));
-  run_clear (&zh);
-  run_clear (&en);
+  cli_run_clear (&zh);
+  cli_run_clear (&en);
 }
 
 /* canteenctl's own errors, and its word in front of a decline; the exit
@@ -118,15 +91,15 @@ test_help (Fixture *f, gconstpointer data)
 static void
 test_errors (Fixture *f, gconstpointer data)
 {
-  Run zh = ctl (f, "zh_CN", "frobnicate", NULL);
-  Run en = ctl (f, NULL, "frobnicate", NULL);
+  CliRun zh = ctl (f, "zh_CN", "frobnicate", NULL);
+  CliRun en = ctl (f, NULL, "frobnicate", NULL);
 
   g_assert_cmpint (zh.status, ==, 1);
   g_assert_cmpstr (zh.err, ==, "canteenctl: “frobnicate”不是命令，请查看 canteenctl --help\n");
   g_assert_cmpint (en.status, ==, 1);
   g_assert_cmpstr (en.err, ==, "canteenctl: “frobnicate” is not a command; see canteenctl --help\n");
-  run_clear (&zh);
-  run_clear (&en);
+  cli_run_clear (&zh);
+  cli_run_clear (&en);
 
   zh = ctl (f, "zh_CN", "checkout", "--card", "NOPE", "--dish", "D99", NULL);
   en = ctl (f, NULL, "checkout", "--card", "NOPE", "--dish", "D99", NULL);
@@ -134,28 +107,28 @@ test_errors (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_prefix (zh.err, "canteenctl: 已拒绝："));
   g_assert_cmpint (en.status, ==, 2);
   g_assert_true (g_str_has_prefix (en.err, "canteenctl: declined: "));
-  run_clear (&zh);
-  run_clear (&en);
+  cli_run_clear (&zh);
+  cli_run_clear (&en);
 
   zh = ctl (f, "zh_CN", "account", "add", "--card", "04A1B2C3", NULL);
   g_assert_cmpint (zh.status, ==, 1);
   g_assert_cmpstr (zh.err, ==, "canteenctl: account add：必须给出 --card、--name 和 --agency\n");
-  run_clear (&zh);
+  cli_run_clear (&zh);
 }
 
 /* Text for people is translated; JSON for machines is the same bytes. */
 static void
 test_machine_output (Fixture *f, gconstpointer data)
 {
-  Run zh = ctl (f, "zh_CN", "period", "list", NULL);
-  Run en = ctl (f, NULL, "period", "list", NULL);
+  CliRun zh = ctl (f, "zh_CN", "period", "list", NULL);
+  CliRun en = ctl (f, NULL, "period", "list", NULL);
 
   g_assert_cmpint (zh.status, ==, 0);
   g_assert_nonnull (strstr (zh.out, "lunch      11:00–13:30  补贴 0 分\n"));
   g_assert_cmpint (en.status, ==, 0);
   g_assert_nonnull (strstr (en.out, "lunch      11:00–13:30  subsidy 0 fen\n"));
-  run_clear (&zh);
-  run_clear (&en);
+  cli_run_clear (&zh);
+  cli_run_clear (&en);
 
   zh = ctl (f, "zh_CN", "--json", "period", "list", NULL);
   en = ctl (f, NULL, "--json", "period", "list", NULL);
@@ -163,8 +136,8 @@ test_machine_output (Fixture *f, gconstpointer data)
   g_assert_cmpint (en.status, ==, 0);
   g_assert_true (g_str_has_prefix (en.out, "{\"periods\":[{\"period\":\"breakfast\""));
   g_assert_cmpstr (zh.out, ==, en.out);
-  run_clear (&zh);
-  run_clear (&en);
+  cli_run_clear (&zh);
+  cli_run_clear (&en);
 }
 
 int
