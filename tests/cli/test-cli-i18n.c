@@ -3,7 +3,6 @@
  * Chinese; with no language chosen (CI, scripts) they are the English
  * msgids, and what machines read (--json, command names) is the same bytes
  * in both. Runs the real binary ($CANTEENCTL) as an operator would. */
-#include <stdlib.h>
 
 #include "cli-run.h"
 #include "test-util.h"
@@ -58,9 +57,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
-
-  g_assert_cmpint (system (cmd), ==, 0);
+  test_rmdir (f->dir);
   g_free (f->dir);
   g_free (f->db);
 }

@@ -1,5 +1,7 @@
 #include "test-util.h"
 
+#include <stdlib.h>
+
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -13,6 +15,15 @@ test_tmpdir (void)
 
   g_assert_no_error (error);
   return dir;
+}
+
+void
+test_rmdir (const char *dir)
+{
+  g_autofree char *quoted = g_shell_quote (dir);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf %s", quoted);
+
+  g_assert_cmpint (system (cmd), ==, 0);
 }
 
 static CanteenDish *

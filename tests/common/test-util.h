@@ -12,8 +12,10 @@ G_BEGIN_DECLS
 #define TEST_AGENCY  "ZJ001"
 #define TEST_VISITOR_AGENCY "NB002"
 
-/* A fresh directory under the test's tmp; removed with the process. */
+/* A fresh directory under the test's tmp; test_rmdir() removes it. */
 char          *test_tmpdir (void);
+/* Removes `dir` and everything under it; the test fails if that fails. */
+void           test_rmdir (const char *dir);
 /* A new initialised ledger in `dir` with a small menu (D01 红烧肉 1200/1500,
  * D02 米饭 50/100, D03 称重凉菜 250 per 100 g, D04 紫菜蛋花汤 200/300) and
  * cards STAFF1 (10000 fen), POOR (300 fen), VISIT1 (other agency, 5000). */

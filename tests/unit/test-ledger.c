@@ -23,10 +23,8 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
-
   canteen_ledger_close (f->ledger);
-  g_assert_cmpint (system (cmd), ==, 0);
+  test_rmdir (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
