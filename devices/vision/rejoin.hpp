@@ -8,7 +8,8 @@
  * Contract: `ranks[i]` is index.rank() of tray.regions[i]. Two regions are
  * joined when their best dish is the same and their food lies within
  * REJOIN_GAP working pixels of each other, unless each sits in crockery of
- * its own (two bowls of rice are two items). The joined region is
+ * its own (two bowls of rice are two items) or the two together would be
+ * bigger than any one portion is. The joined region is
  * described and ranked again, in the place of the first; regions and
  * ranks stay parallel. */
 #pragma once
