@@ -111,10 +111,16 @@ closer_half_mean (std::vector<float> &nearest)
 } // namespace
 
 float
+similarity (float distance, float radius)
+{
+  const float r = distance / radius;
+  return 1.0f / (1.0f + r * r * r * r);
+}
+
+float
 similarity (float distance)
 {
-  const float r = distance / UNKNOWN_DISTANCE;
-  return 1.0f / (1.0f + r * r * r * r);
+  return similarity (distance, UNKNOWN_DISTANCE);
 }
 
 float
@@ -215,13 +221,11 @@ Index::rank (const Patches &query) const
   for (Ranked &r : ranked)
     {
       const double p = std::exp (static_cast<double> (-(r.m.score - best) / SOFTMAX_T)) / z;
-      const float x = r.m.distance / r.radius;
-      const float close = 1.0f / (1.0f + x * x * x * x);
       /* Never quite 1 (in float, a near-identical region's similarity
        * rounds up to it): a threshold of 1 means "always ask". Never
        * above the dish ranked before it either: a wider radius must not
        * make a runner-up look surer than the best dish. */
-      r.m.confidence = std::min (static_cast<float> (p) * close, above);
+      r.m.confidence = std::min (static_cast<float> (p) * similarity (r.m.distance, r.radius), above);
       above = r.m.confidence;
       out.push_back (std::move (r.m));
     }

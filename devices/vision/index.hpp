@@ -75,7 +75,9 @@ float set_distance (const Patches &query, const Patches &set);
 float mutual_distance (const Patches &a, const Patches &b);
 
 /* How alike two dishes (or a region and a dish) are at this distance:
- * 1 = identical, 0.5 at the unknown boundary. */
+ * 1 = identical, 0.5 at `radius` (by default the global unknown boundary;
+ * rank() uses each dish's own). */
+float similarity (float distance, float radius);
 float similarity (float distance);
 
 } // namespace vision

@@ -30,45 +30,35 @@ constexpr int HALO = 11;
  * it. Chosen from 10, 15, 22: the figures moved by at most 2 trays in 100. */
 constexpr float SMOOTH_COLOUR_APART = 15.0f;
 
-float
-median_energy (const cv::Mat &texture, const cv::Mat &mask)
+/* The median of a single-channel image's values under `mask`, every
+ * other pixel (0 for an empty mask): the texture energy of a portion or of
+ * the ring around it, one Lab channel of either. */
+template <typename T>
+T
+median_under (const cv::Mat &values, const cv::Mat &mask)
 {
-  std::vector<float> v;
+  std::vector<T> v;
   for (int y = 0; y < mask.rows; y += 2)
     {
       const unsigned char *m = mask.ptr<unsigned char> (y);
-      const float *e = texture.ptr<float> (y);
+      const T *e = values.ptr<T> (y);
       for (int x = 0; x < mask.cols; x += 2)
         if (m[x])
           v.push_back (e[x]);
     }
   if (v.empty ())
-    return 0.0f;
+    return T ();
   std::nth_element (v.begin (), v.begin () + static_cast<long> (v.size () / 2), v.end ());
   return v[v.size () / 2];
 }
 
-cv::Scalar
-median_lab (const cv::Mat &lab, const cv::Mat &mask)
+/* a*b* distance between the median colours under two masks. */
+float
+chroma_apart (const std::vector<cv::Mat> &lab, const cv::Mat &a, const cv::Mat &b)
 {
-  std::vector<int> v[3];
-  for (int y = 0; y < mask.rows; y += 2)
-    {
-      const unsigned char *m = mask.ptr<unsigned char> (y);
-      const cv::Vec3b *p = lab.ptr<cv::Vec3b> (y);
-      for (int x = 0; x < mask.cols; x += 2)
-        if (m[x])
-          for (int c = 0; c < 3; c++)
-            v[c].push_back (p[x][c]);
-    }
-  cv::Scalar out;
-  for (int c = 0; c < 3; c++)
-    if (!v[c].empty ())
-      {
-        std::nth_element (v[c].begin (), v[c].begin () + static_cast<long> (v[c].size () / 2), v[c].end ());
-        out[c] = v[c][v[c].size () / 2];
-      }
-  return out;
+  const float da = static_cast<float> (median_under<unsigned char> (lab[1], a) - median_under<unsigned char> (lab[1], b));
+  const float db = static_cast<float> (median_under<unsigned char> (lab[2], a) - median_under<unsigned char> (lab[2], b));
+  return std::hypot (da, db);
 }
 
 /* Smooth food (a spread, an avocado, a lemon, fine grains blurred by the
@@ -98,8 +88,10 @@ void
 add_smooth_food (const cv::Mat &work, const cv::Mat &texture, cv::Mat &mask, std::vector<Region> &regions)
 {
   const std::size_t strong = regions.size ();
-  cv::Mat lab;
-  cv::cvtColor (work, lab, cv::COLOR_RGB2Lab);
+  cv::Mat work_lab;
+  cv::cvtColor (work, work_lab, cv::COLOR_RGB2Lab);
+  std::vector<cv::Mat> lab;
+  cv::split (work_lab, lab);
   const cv::Mat near_kernel = cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (9, 9));
   const cv::Mat far_kernel = cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (25, 25));
 
@@ -120,10 +112,9 @@ add_smooth_food (const cv::Mat &work, const cv::Mat &texture, cv::Mat &mask, std
       cv::dilate (l.mask, near, near_kernel);
       cv::dilate (l.mask, far, far_kernel);
       const cv::Mat ring = far & ~near & ~halo;
-      if (median_energy (texture, ring) * SMOOTH_OVER_RING > median_energy (texture, inner))
+      if (median_under<float> (texture, ring) * SMOOTH_OVER_RING > median_under<float> (texture, inner))
         continue;
-      const cv::Scalar a = median_lab (lab, inner), b = median_lab (lab, ring);
-      l.ring_contrast = static_cast<float> (std::hypot (a[1] - b[1], a[2] - b[2]));
+      l.ring_contrast = chroma_apart (lab, inner, ring);
       l.smooth = true;
       mask |= l.mask;
       regions.push_back (std::move (l));

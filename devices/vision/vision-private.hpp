@@ -46,8 +46,8 @@ struct Region
   cv::Rect  box;         /* the container's box when one was found, else food_box */
   Container container = Container::None;
   double    area = 0.0;  /* food pixels */
-  bool      smooth = false;
-  float     ring_contrast = 0.0f; /* smooth only: a*b* distance of its colour from the surface around it */ /* found only below FOOD_ENERGY: kept only inside crockery (tray.cpp) */
+  bool      smooth = false; /* found only below FOOD_ENERGY: kept inside crockery or apart in colour (tray.cpp) */
+  float     ring_contrast = 0.0f; /* smooth only: a*b* distance of its colour from the surface around it */
 };
 
 } // namespace vision
