@@ -184,7 +184,7 @@ estimate_lighting (const cv::Mat &rgb, const cv::Mat &food)
 }
 
 Descriptor
-describe (const cv::Mat &rgb, const cv::Mat &mask, const cv::Rect &box, const Lighting &lighting)
+describe (const cv::Mat &rgb, const cv::Mat &mask, const cv::Rect &box, const Lighting &lighting, const FeatureMap &cnn)
 {
   Descriptor d (DIM, 0.0f);
   const cv::Rect r = box & cv::Rect (0, 0, rgb.cols, rgb.rows);
@@ -281,6 +281,7 @@ describe (const cv::Mat &rgb, const cv::Mat &mask, const cv::Rect &box, const Li
         }
     }
 
+  cnn.pool (r, d.data () + CNN_OFFSET);
   for (const Block &b : BLOCKS)
     normalise (d.data () + b.offset, b.size);
   return d;

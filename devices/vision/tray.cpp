@@ -208,6 +208,7 @@ describe_region (const Tray &tray, const Region &region)
   else
     cv::resize (core (region.food_box), mask, full.size (), 0, 0, cv::INTER_NEAREST);
   const cv::Mat crop = rgb (full);
+  const FeatureMap cnn = feature_map (crop, tray.lighting.gain);
 
   /* A grid of patches that are mostly food, centred on the region. */
   const int side = std::max (8, cvRound (PATCH * static_cast<double> (full.width) / region.food_box.width));
@@ -219,10 +220,10 @@ describe_region (const Tray &tray, const Region &region)
       {
         const cv::Rect p (x0 + i * side, y0 + j * side, side, side);
         if (cv::countNonZero (mask (p)) >= 0.6 * side * side)
-          out.push_back (describe (crop, mask, p, tray.lighting));
+          out.push_back (describe (crop, mask, p, tray.lighting, cnn));
       }
   if (out.empty ())
-    out.push_back (describe (crop, mask, cv::Rect (0, 0, full.width, full.height), tray.lighting));
+    out.push_back (describe (crop, mask, cv::Rect (0, 0, full.width, full.height), tray.lighting, cnn));
   return out;
 }
 
