@@ -49,16 +49,13 @@ model_error (const std::string &why)
   throw Error (CANTEEN_VISION_FAILED, "vision model: " + why);
 }
 
-struct Tensor
-{
-  std::vector<int>   shape;
-  std::vector<float> values;
-};
+/* A tensor's values in Keras order; the shape is checked at load and
+ * again, as a count, where the architecture takes the tensor. */
+using Tensor = std::vector<float>;
 
 using Tensors = std::map<std::string, Tensor>;
 
-/* The embedded resource's bytes; the GBytes stays alive with the
- * resource, which is static. */
+/* A copy of an embedded file's bytes (about 60 KB, once per thread). */
 std::string
 resource_bytes (const char *name)
 {
@@ -90,25 +87,24 @@ load_tensors ()
   for (const cv::FileNode &w : fs["weights"])
     {
       const std::string name = static_cast<std::string> (w["name"]);
-      Tensor t;
-      std::size_t count = 1;
+      std::size_t count = 1, dims = 0;
       for (const cv::FileNode &d : w["shape"])
         {
           const int n = static_cast<int> (d);
           if (n < 1 || n > 4096)
             model_error (name + ": bad shape");
-          t.shape.push_back (n);
+          dims++;
           count *= static_cast<std::size_t> (n);
         }
       const double offset = static_cast<double> (w["offset"]);
       const double min = static_cast<double> (w["min"]), scale = static_cast<double> (w["scale"]);
-      if (name.empty () || t.shape.empty () || !(offset >= 0.0) || offset + static_cast<double> (count) > static_cast<double> (weights.size ())
+      if (name.empty () || dims == 0 || !(offset >= 0.0) || offset + static_cast<double> (count) > static_cast<double> (weights.size ())
           || !std::isfinite (min) || !std::isfinite (scale))
         model_error ("manifest entry '" + name + "' does not fit weights.bin");
       const auto *bytes = reinterpret_cast<const unsigned char *> (weights.data ()) + static_cast<std::size_t> (offset);
-      t.values.resize (count);
+      Tensor t (count);
       for (std::size_t i = 0; i < count; i++)
-        t.values[i] = static_cast<float> (min + scale * bytes[i]);
+        t[i] = static_cast<float> (min + scale * bytes[i]);
       tensors[name] = std::move (t);
     }
   return tensors;
@@ -120,8 +116,8 @@ tensor (const Tensors &tensors, const std::string &name, std::size_t count)
   const auto it = tensors.find (name);
   if (it == tensors.end ())
     model_error ("no tensor " + name);
-  if (it->second.values.size () != count)
-    model_error (name + " has " + std::to_string (it->second.values.size ()) + " values, the architecture wants "
+  if (it->second.size () != count)
+    model_error (name + " has " + std::to_string (it->second.size ()) + " values, the architecture wants "
                  + std::to_string (count));
   return it->second;
 }
@@ -152,16 +148,16 @@ struct Builder
     for (int o = 0; o < out; o++)
       {
         const std::size_t oi = static_cast<std::size_t> (o);
-        const float s = gamma.values[oi] / std::sqrt (var.values[oi] + BN_EPSILON);
-        bias.at<float> (o) = beta.values[oi] - mean.values[oi] * s;
+        const float s = gamma[oi] / std::sqrt (var[oi] + BN_EPSILON);
+        bias.at<float> (o) = beta[oi] - mean[oi] * s;
         for (int i = 0; i < per_group; i++)
           for (int y = 0; y < k; y++)
             for (int x = 0; x < k; x++)
               {
                 /* Keras: [k][k][in][out], depthwise [k][k][in][1]. */
                 const std::size_t at = static_cast<std::size_t> (y * k + x);
-                const float v = depthwise ? kernel.values[at * static_cast<std::size_t> (in) + oi]
-                                          : kernel.values[(at * static_cast<std::size_t> (in) + static_cast<std::size_t> (i)) * n + oi];
+                const float v = depthwise ? kernel[at * static_cast<std::size_t> (in) + oi]
+                                          : kernel[(at * static_cast<std::size_t> (in) + static_cast<std::size_t> (i)) * n + oi];
                 const int idx[4] = { o, i, y, x };
                 weights.at<float> (idx) = v * s;
               }
