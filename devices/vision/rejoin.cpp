@@ -25,6 +25,11 @@ same_portion (const cv::Size &frame, const Region &a, const std::vector<Match> &
 {
   if (ra.empty () || rb.empty () || ra[0].dish != rb[0].dish)
     return false;
+  /* Cut at a neck as two portions, but both look like one dish: one
+   * portion with a narrow waist (a tag's sticker over it, a lumpy pile),
+   * even where the sticker's edge gave each part a container. */
+  if (a.cut_from >= 0 && a.cut_from == b.cut_from)
+    return true;
   if (a.container == Container::Found && b.container == Container::Found)
     return false;
   const cv::Rect near (a.food_box.x - REJOIN_GAP, a.food_box.y - REJOIN_GAP, a.food_box.width + 2 * REJOIN_GAP,

@@ -9,9 +9,10 @@
  * joined when their best dish is the same and their food lies within
  * REJOIN_GAP working pixels of each other, unless each sits in crockery of
  * its own (two bowls of rice are two items) or the two together would be
- * bigger than any one portion is. The joined region is
- * described and ranked again, in the place of the first; regions and
- * ranks stay parallel. */
+ * bigger than any one portion is; two parts of one region cut at a neck
+ * (necks.hpp) are joined whenever their best dish is the same. The joined
+ * region is described and ranked again, in the place of the first;
+ * regions and ranks stay parallel. */
 #pragma once
 
 #include <vector>

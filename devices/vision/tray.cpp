@@ -11,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "food-mask.hpp"
+#include "necks.hpp"
 #include "qr-reader.hpp"
 #include "plates.hpp"
 
@@ -124,7 +125,7 @@ add_smooth_food (const cv::Mat &work, const cv::Mat &texture, cv::Mat &mask, std
 } // namespace
 
 Tray
-analyse (const cv::Mat &rgb, float food_energy, bool smooth_food)
+analyse (const cv::Mat &rgb, float food_energy, bool whole_tray)
 {
   Tray t;
   t.frame = rgb.size ();
@@ -147,8 +148,10 @@ analyse (const cv::Mat &rgb, float food_energy, bool smooth_food)
   clear_qr_codes (rgb, t.scale, texture);
   cv::Mat mask = food_mask (t.work, texture, food_energy);
   t.regions = food_regions (mask);
-  if (smooth_food && food_energy > SMOOTH_FOOD_ENERGY)
+  if (whole_tray && food_energy > SMOOTH_FOOD_ENERGY)
     add_smooth_food (t.work, texture, mask, t.regions);
+  if (whole_tray)
+    split_at_necks (t.regions, min_portion_area (t.work.size ()));
   find_containers (t.work, t.regions, min_portion_area (t.work.size ()));
   /* A smooth patch without crockery around it, the colour of the surface
    * around it, is more often the tray's own pattern or a glare than food

@@ -33,10 +33,12 @@ constexpr int MIN_SIDE = 32;
 constexpr double MAX_UPSCALE = 2.0;
 
 /* `food_energy`: food_mask()'s texture threshold (food-mask.hpp); only an
- * enrollment photo, which holds one portion, may lower it. `smooth_food`:
- * also look for smooth portions beside the textured ones (recognition
- * does; the leftovers' comparison of two frames does not). */
-Tray analyse (const cv::Mat &rgb, float food_energy = FOOD_ENERGY, bool smooth_food = false);
+ * enrollment photo, which holds one portion, may lower it. `whole_tray`:
+ * a tray of several portions, so also look for smooth portions beside the
+ * textured ones and cut portions joined at a neck apart (necks.hpp);
+ * recognition does, an enrollment photo (one portion) and the leftovers'
+ * comparison of two frames do not. */
+Tray analyse (const cv::Mat &rgb, float food_energy = FOOD_ENERGY, bool whole_tray = false);
 
 /* The region's patches (at least one), described at the frame's own
  * resolution. */

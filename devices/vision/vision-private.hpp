@@ -48,6 +48,7 @@ struct Region
   double    area = 0.0;  /* food pixels */
   bool      smooth = false; /* found only below FOOD_ENERGY: kept inside crockery or apart in colour (tray.cpp) */
   float     ring_contrast = 0.0f; /* smooth only: a*b* distance of its colour from the surface around it */
+  int       cut_from = -1; /* the parts of one region cut at a neck (necks.hpp) share this, else -1 */
 };
 
 } // namespace vision
