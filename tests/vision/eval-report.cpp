@@ -145,6 +145,14 @@ report_table (const EvalReport &r, FILE *out)
                  percentile (r.latency_ms, 100));
   std::snprintf (target, sizeof target, "p95 ≤ %.0f ms", TARGET_P95_MS);
   row (out, "latency p50 / p95 / max", text, target, judge (p95 <= TARGET_P95_MS && !r.latency_ms.empty ()));
+  const double decode = percentile (r.decode_ms, 50);
+  if (decode > 0.0)
+    {
+      std::snprintf (text, sizeof text, "%.1fx / %.1fx", percentile (r.latency_ms, 50) / decode, p95 / decode);
+      row (out, "  p50 / p95 over decoding", text);
+      std::snprintf (text, sizeof text, "%.1f ms", decode);
+      row (out, "  baseline: decoding, p50", text);
+    }
   std::snprintf (text, sizeof text, "%.0f MB", mb (r.peak_rss_kb));
   std::snprintf (target, sizeof target, "≤ %.0f MB", TARGET_RSS_MB);
   row (out, "peak RSS", text, target, judge (mb (r.peak_rss_kb) <= TARGET_RSS_MB));
@@ -212,6 +220,7 @@ report_json (const EvalReport &r, FILE *out)
   num ("latency_p50_ms", percentile (r.latency_ms, 50));
   num ("latency_p95_ms", percentile (r.latency_ms, 95));
   num ("latency_max_ms", percentile (r.latency_ms, 100));
+  num ("decode_p50_ms", percentile (r.decode_ms, 50));
   num ("reported_elapsed_mean_ms", r.reported_ms);
   num ("enrollment_p95_ms", percentile (r.enroll_ms, 95));
   num ("peak_rss_mb", mb (r.peak_rss_kb));

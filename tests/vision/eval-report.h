@@ -35,6 +35,10 @@ struct EvalReport
   int                 recognize_failures = 0;
   std::string         recognize_error;
   std::vector<double> latency_ms;       /* wall time of canteen_vision_recognize */
+  /* The same run's baseline, on the same core, tray by tray: wall time of
+   * decoding the tray's JPEG (cv::imdecode, as the kiosk does for each
+   * frame), so a shared machine's slow spell moves both. */
+  std::vector<double> decode_ms;
   double              reported_ms = 0;  /* mean of the library's own elapsed_ms */
   long                peak_rss_kb = 0;  /* whole run (generator excluded: another process) */
   long                start_rss_kb = 0; /* before the vision handle existed */

@@ -315,7 +315,9 @@ main (int argc, char **argv)
   traygen::StreamFrame f;
   while (stream.next (&f))
     {
+      const double d0 = now_ms ();
       cv::Mat bgr = cv::imdecode (f.jpeg, cv::IMREAD_COLOR), rgb;
+      const double decode = now_ms () - d0;
       if (bgr.empty ())
         {
           std::fprintf (stderr, "vision-eval: the generator sent an undecodable frame\n");
@@ -361,6 +363,7 @@ main (int argc, char **argv)
           continue;
         }
       r.latency_ms.push_back (elapsed);
+      r.decode_ms.push_back (decode);
       reported_sum += result.elapsed_ms;
       for (int i = 0; i < result.n_items; i++)
         {
