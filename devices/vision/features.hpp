@@ -19,7 +19,7 @@
 
 namespace vision {
 
-constexpr int DESCRIPTOR_VERSION = 4;
+constexpr int DESCRIPTOR_VERSION = 5;
 
 struct Block
 {
@@ -54,7 +54,7 @@ struct Block
  *
  * Version 4 added the learnt block "cnn" (embedder.hpp: what the first
  * blocks of an ImageNet-trained network see under the patch), weighted
- * CNN_WEIGHT; the other blocks keep their proportions in the rest. On the
+ * 0.3; the other blocks kept their proportions in the rest. On the
  * synthetic trays (100 each, regions found by the pipeline and named
  * against 3 enrollment photos a dish) top-1 rose 90.5% → 92.2% (20
  * dishes, seed 1) and 81.5% → 83.2% (80 dishes, seed 2); tray exact-match
@@ -63,7 +63,18 @@ struct Block
  * (78.4%). Matched as a set of its own (cell to cell, cosine, fused with
  * the histograms' distance) the same features named better still (94.8%,
  * 87.4%), but that is a second matcher beside this one. */
-constexpr float CNN_WEIGHT = 0.3f;
+/* Version 5 kept the blocks and changed their weights, found by a
+ * coordinate search (each weight in turn times 0.6 or 1.6, kept when top-1
+ * plus half the dish F1 rose, two rounds) on seeds 4 and 5 (20 and 40
+ * dishes, 100 trays each), never on the seeds the benchmark reports:
+ * chroma and lightness fell to 0.36 of their share, saturation rose 1.6
+ * times, LBP at radius 1 and contrast fell to 0.6, and the total was made
+ * 1 again. Top-1 on the search's seeds 87.5% → 91.2% and 82.9% → 86.9%;
+ * on the held-out seeds 91.8% → 94.8% (1, 20 dishes), 83.1% → 85.2% (2,
+ * 80 dishes), 93.1% → 94.0% (3, 20 dishes). Colour still counts most
+ * (hue and saturation), but as hue rather than a*b*, which the lamp and
+ * the shadows move more. */
+constexpr float CNN_WEIGHT = 0.356f;
 constexpr float HISTOGRAM_SHARE = 1.0f - CNN_WEIGHT;
 constexpr int CHROMA_BINS = 12;
 constexpr int CHROMA_DIM = CHROMA_BINS * CHROMA_BINS;
@@ -78,17 +89,26 @@ constexpr int SAT_OFFSET = HUE_OFFSET + HUE_BINS + 1;
 constexpr int TEXTURE_OFFSET = SAT_OFFSET + SAT_BINS;
 constexpr int CNN_OFFSET = TEXTURE_OFFSET + 38;
 constexpr std::array<Block, 9> BLOCKS = { {
-  { "chroma",   0,                   CHROMA_DIM,   0.30f * HISTOGRAM_SHARE },
-  { "light",    CHROMA_DIM,          8,            0.05f * HISTOGRAM_SHARE },
-  { "hue",      HUE_OFFSET,          HUE_BINS + 1, 0.20f * HISTOGRAM_SHARE },
-  { "sat",      SAT_OFFSET,          SAT_BINS,     0.10f * HISTOGRAM_SHARE },
-  { "lbp1",     TEXTURE_OFFSET,      10,           0.10f * HISTOGRAM_SHARE },
-  { "lbp2",     TEXTURE_OFFSET + 10, 10,           0.10f * HISTOGRAM_SHARE },
-  { "lbp4",     TEXTURE_OFFSET + 20, 10,           0.10f * HISTOGRAM_SHARE },
-  { "contrast", TEXTURE_OFFSET + 30, 8,            0.05f * HISTOGRAM_SHARE },
+  { "chroma",   0,                   CHROMA_DIM,   0.140f * HISTOGRAM_SHARE },
+  { "light",    CHROMA_DIM,          8,            0.023f * HISTOGRAM_SHARE },
+  { "hue",      HUE_OFFSET,          HUE_BINS + 1, 0.258f * HISTOGRAM_SHARE },
+  { "sat",      SAT_OFFSET,          SAT_BINS,     0.206f * HISTOGRAM_SHARE },
+  { "lbp1",     TEXTURE_OFFSET,      10,           0.077f * HISTOGRAM_SHARE },
+  { "lbp2",     TEXTURE_OFFSET + 10, 10,           0.129f * HISTOGRAM_SHARE },
+  { "lbp4",     TEXTURE_OFFSET + 20, 10,           0.129f * HISTOGRAM_SHARE },
+  { "contrast", TEXTURE_OFFSET + 30, 8,            0.038f * HISTOGRAM_SHARE },
   { "cnn",      CNN_OFFSET,          CNN_BINS,     CNN_WEIGHT },
 } };
 constexpr int DIM = CNN_OFFSET + CNN_BINS;
+
+constexpr float total_weight ()
+{
+  float sum = 0.0f;
+  for (const Block &b : BLOCKS)
+    sum += b.weight;
+  return sum;
+}
+static_assert (total_weight () > 0.999f && total_weight () < 1.001f, "the blocks' weights sum to 1");
 
 using Descriptor = std::vector<float>;
 /* A region is described patch by patch (PATCH working pixels square, at
