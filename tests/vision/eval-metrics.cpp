@@ -2,6 +2,7 @@
 #include "eval-metrics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 namespace evalm {
@@ -22,6 +23,19 @@ iou (const cv::Rect &a, const cv::Rect &b)
   double inter = (a & b).area ();
   double uni = static_cast<double> (a.area ()) + b.area () - inter;
   return uni > 0 ? inter / uni : 0.0;
+}
+
+Interval
+wilson_95 (long k, long n)
+{
+  if (n <= 0)
+    return { 0.0, 1.0 };
+  const double z = 1.959964, nn = static_cast<double> (n);
+  const double p = static_cast<double> (std::clamp (k, 0L, n)) / nn;
+  const double denominator = 1.0 + z * z / nn;
+  const double centre = (p + z * z / (2.0 * nn)) / denominator;
+  const double half = z * std::sqrt (p * (1.0 - p) / nn + z * z / (4.0 * nn * nn)) / denominator;
+  return { std::max (0.0, centre - half), std::min (1.0, centre + half) };
 }
 
 void

@@ -74,6 +74,15 @@ struct Counts
 
 double iou (const cv::Rect &a, const cv::Rect &b);
 
+/* Where the true rate of `k` successes in `n` independent trials lies,
+ * at 95% (Wilson's score interval; 0..1 for n = 0). Trays are generated
+ * independently, so a tray rate has one; the regions of one tray do not. */
+struct Interval
+{
+  double low, high;
+};
+Interval wilson_95 (long k, long n);
+
 /* One tray's counts. */
 Counts score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &predictions);
 

@@ -129,6 +129,12 @@ report_table (const EvalReport &r, FILE *out)
     row (out, "tray exact-match", text, "≥ " + pct (t.exact), judge (c.exact_match () >= t.exact));
   else
     row (out, "tray exact-match", text);
+  {
+    /* What 100 trays can tell: a change smaller than this is chance. */
+    const evalm::Interval ci = evalm::wilson_95 (c.exact, c.trays);
+    std::snprintf (text, sizeof text, "%.0f-%.0f%%", 100.0 * ci.low, 100.0 * ci.high);
+    row (out, "  95% interval", text);
+  }
   /* Why the others failed, tray by tray (one tray may count under
    * several): where the work is. */
   row (out, "  failed: a region missed", std::to_string (c.trays_missed));
@@ -208,6 +214,9 @@ report_json (const EvalReport &r, FILE *out)
   num ("region_precision", c.precision ());
   num ("dish_f1", c.dish_f1 ());
   num ("tray_exact_match", c.exact_match ());
+  const evalm::Interval exact_ci = evalm::wilson_95 (c.exact, c.trays);
+  num ("tray_exact_match_low95", exact_ci.low);
+  num ("tray_exact_match_high95", exact_ci.high);
   integer ("trays_failed_missed", c.trays_missed);
   integer ("trays_failed_extra", c.trays_extra);
   integer ("trays_failed_misnamed", c.trays_misnamed);

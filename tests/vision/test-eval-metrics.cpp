@@ -98,6 +98,27 @@ test_totals (void)
   g_assert_cmpfloat (evalm::iou (FOOD_A, FOOD_B), ==, 0.0);
 }
 
+/* 61 trays of 100 say the rate is somewhere in 51-70%: two runs of 100
+ * trays that differ by 5 points do not show one build better. */
+void
+test_interval (void)
+{
+  const evalm::Interval i = evalm::wilson_95 (61, 100);
+  g_assert_cmpfloat_with_epsilon (i.low, 0.5121, 5e-4);
+  g_assert_cmpfloat_with_epsilon (i.high, 0.6999, 5e-4);
+  const evalm::Interval none = evalm::wilson_95 (0, 24), all = evalm::wilson_95 (24, 24);
+  g_assert_cmpfloat_with_epsilon (none.low, 0.0, 1e-12);
+  g_assert_cmpfloat (none.high, >, 0.1);
+  g_assert_cmpfloat_with_epsilon (all.high, 1.0, 1e-12);
+  g_assert_cmpfloat (all.low, <, 0.9);
+  const evalm::Interval empty = evalm::wilson_95 (0, 0);
+  g_assert_cmpfloat (empty.low, ==, 0.0);
+  g_assert_cmpfloat (empty.high, ==, 1.0);
+  /* More trays, a narrower interval around the same rate. */
+  const evalm::Interval more = evalm::wilson_95 (610, 1000);
+  g_assert_cmpfloat (more.high - more.low, <, 0.5 * (i.high - i.low));
+}
+
 } // namespace
 
 int
@@ -108,5 +129,6 @@ main (int argc, char **argv)
   g_test_add_func ("/eval-metrics/unknown", test_unknown);
   g_test_add_func ("/eval-metrics/misses-and-extras", test_misses_and_extras);
   g_test_add_func ("/eval-metrics/totals", test_totals);
+  g_test_add_func ("/eval-metrics/interval", test_interval);
   return g_test_run ();
 }
