@@ -165,6 +165,19 @@ food_mask (const cv::Mat &rgb, const cv::Mat &texture, float energy)
   return mask;
 }
 
+bool
+food_within (const Region &a, const Region &b, int gap)
+{
+  const cv::Rect reach (a.food_box.x - gap, a.food_box.y - gap, a.food_box.width + 2 * gap, a.food_box.height + 2 * gap);
+  if ((reach & b.food_box).empty ())
+    return false;
+  cv::Mat distance;
+  cv::distanceTransform (~a.mask, distance, cv::DIST_L2, 3);
+  double nearest = 0.0;
+  cv::minMaxLoc (distance, &nearest, nullptr, nullptr, nullptr, b.mask);
+  return nearest <= gap;
+}
+
 double
 min_portion_area (const cv::Size &size)
 {

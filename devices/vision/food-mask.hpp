@@ -39,6 +39,11 @@ cv::Mat food_mask (const cv::Mat &rgb, const cv::Mat &texture, float energy);
 
 std::vector<Region> food_regions (const cv::Mat &mask);
 
+/* Whether some food of `b` lies within `gap` working pixels of `a`'s (the
+ * masks, not the boxes: two compartments' boxes touch across a wall
+ * while their food does not). */
+bool food_within (const Region &a, const Region &b, int gap);
+
 /* The smallest portion food_regions() keeps, in working pixels. */
 double min_portion_area (const cv::Size &size);
 

@@ -1,9 +1,10 @@
 /* rejoin.cpp — regions of one portion joined into one item (see
- * rejoin.hpp). The gap is measured between the food masks, not the boxes:
- * two compartments' boxes touch across a wall while their food does not. */
+ * rejoin.hpp). The gap is measured between the food masks (food_within). */
 #include "rejoin.hpp"
 
 #include <opencv2/imgproc.hpp>
+
+#include "food-mask.hpp"
 
 namespace vision {
 
@@ -32,17 +33,9 @@ same_portion (const cv::Size &frame, const Region &a, const std::vector<Match> &
     return true;
   if (a.container == Container::Found && b.container == Container::Found)
     return false;
-  const cv::Rect near (a.food_box.x - REJOIN_GAP, a.food_box.y - REJOIN_GAP, a.food_box.width + 2 * REJOIN_GAP,
-                       a.food_box.height + 2 * REJOIN_GAP);
-  if ((near & b.food_box).empty ())
-    return false;
   if ((a.box | b.box).area () > MAX_PORTION_SHARE * frame.area ())
     return false;
-  cv::Mat distance;
-  cv::distanceTransform (~a.mask, distance, cv::DIST_L2, 3);
-  double gap = 0.0;
-  cv::minMaxLoc (distance, &gap, nullptr, nullptr, nullptr, b.mask);
-  return gap <= REJOIN_GAP;
+  return food_within (a, b, REJOIN_GAP);
 }
 
 } // namespace

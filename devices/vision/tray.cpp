@@ -30,10 +30,10 @@ constexpr int HALO = 11;
  * surface's around it that makes it food without crockery found around
  * it. Chosen from 10, 15, 22: the figures moved by at most 2 trays in 100. */
 constexpr float SMOOTH_COLOUR_APART = 15.0f;
-/* Smooth parts this close (working pixels, about 5 cm at 720p) and this
+/* Smooth parts this close (working pixels, about 2.5 cm at 720p) and this
  * alike in colour (a*b* units) are taken as one candidate portion before
  * the colour test (see join_scattered_parts). */
-constexpr int SCATTER_GAP = 31;
+constexpr int SCATTER_GAP = 15;
 constexpr float SCATTER_ALIKE = 8.0f;
 
 /* The median of a single-channel image's values under `mask`, every
@@ -86,14 +86,6 @@ join_scattered_parts (std::vector<Region> &parts, const std::vector<cv::Mat> &la
   const std::size_t n = parts.size ();
   if (n < 2)
     return;
-  auto near_box = [] (const cv::Rect &a, const cv::Rect &b) {
-    const int g = SCATTER_GAP / 2 + 1;
-    return !((cv::Rect (a.x - g, a.y - g, a.width + 2 * g, a.height + 2 * g)) & b).empty ();
-  };
-  const cv::Mat reach = cv::getStructuringElement (cv::MORPH_ELLIPSE, cv::Size (SCATTER_GAP, SCATTER_GAP));
-  std::vector<cv::Mat> grown (n);
-  for (std::size_t i = 0; i < n; i++)
-    cv::dilate (parts[i].mask, grown[i], reach);
   /* Each part's group: the lowest index it is joined to, directly or not. */
   std::vector<std::size_t> group (n);
   for (std::size_t i = 0; i < n; i++)
@@ -105,8 +97,7 @@ join_scattered_parts (std::vector<Region> &parts, const std::vector<cv::Mat> &la
   };
   for (std::size_t i = 0; i < n; i++)
     for (std::size_t j = i + 1; j < n; j++)
-      if (near_box (parts[i].food_box, parts[j].food_box) && cv::countNonZero (grown[i] & parts[j].mask) > 0
-          && chroma_apart (lab, parts[i].mask, parts[j].mask) < SCATTER_ALIKE)
+      if (food_within (parts[i], parts[j], SCATTER_GAP) && chroma_apart (lab, parts[i].mask, parts[j].mask) < SCATTER_ALIKE)
         {
           const std::size_t a = root (i), b = root (j);
           group[std::max (a, b)] = std::min (a, b);
