@@ -40,7 +40,7 @@
 G_BEGIN_DECLS
 
 /* Below this a recognised dish is asked about rather than put on the tray. */
-#define CANTEEN_KIOSK_RECOGNITION_SURE 0.6f
+#define CANTEEN_KIOSK_RECOGNITION_SURE CANTEEN_VISION_SURE
 
 typedef enum {
   CANTEEN_KIOSK_RECOGNITION_IDLE,

@@ -39,6 +39,10 @@ typedef enum {
 #define CANTEEN_VISION_MAX_SIDE   8192
 #define CANTEEN_VISION_DISH_ID    32     /* bytes of a dish id, without the NUL */
 #define CANTEEN_VISION_TOP        3      /* alternatives reported per region */
+/* At this confidence or above a checkout bills a named dish without asking
+ * (the kiosk does; below it, it offers the top 3). The harness scores the
+ * checkout with it, so the two cannot drift apart. */
+#define CANTEEN_VISION_SURE       0.6f
 #define CANTEEN_VISION_TRAY_TAG 24   /* bytes of a tray tag id, without the NUL */
 
 typedef struct CanteenVision CanteenVision;

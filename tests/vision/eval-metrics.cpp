@@ -59,6 +59,10 @@ Counts::add (const Counts &t)
   trays_extra += t.trays_extra;
   trays_misnamed += t.trays_misnamed;
   trays_unknown_named += t.trays_unknown_named;
+  checkout_unasked_right += t.checkout_unasked_right;
+  checkout_answered_right += t.checkout_answered_right;
+  checkout_wrong_unasked += t.checkout_wrong_unasked;
+  questions += t.questions;
 }
 
 double Counts::recall () const { return ratio (matched, regions); }
@@ -69,9 +73,13 @@ double Counts::unknown_rejection () const { return ratio (unknown_rejected, unkn
 double Counts::top1_rate () const { return ratio (top1, enrolled_matched); }
 double Counts::top3_rate () const { return ratio (top3, enrolled_matched); }
 double Counts::false_unknown () const { return ratio (enrolled_called_unknown, enrolled_matched); }
+double Counts::unasked_right () const { return ratio (checkout_unasked_right, trays); }
+double Counts::answered_right () const { return ratio (checkout_answered_right, trays); }
+double Counts::wrong_unasked () const { return ratio (checkout_wrong_unasked, trays); }
+double Counts::questions_per_tray () const { return ratio (questions, trays); }
 
 Counts
-score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &predictions)
+score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &predictions, float sure)
 {
   Counts c;
   c.trays = 1;
@@ -99,6 +107,9 @@ score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &pred
 
   bool exact = true;
   std::vector<bool> dish_tp_of (predictions.size (), false);
+  /* The checkout: what goes on the bill unasked, and what is asked. */
+  bool bill_right = true, bill_wrong_unasked = false;
+  auto unasked = [sure] (const Prediction &p) { return !p.dish.empty () && p.confidence >= sure; };
   for (size_t t = 0; t < truth.size (); t++)
     {
       const Truth &g = truth[t];
@@ -107,6 +118,8 @@ score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &pred
       if (match_of_truth[t] < 0)
         {
           exact = false;
+          bill_right = false;
+          bill_wrong_unasked = true;
           c.trays_missed = 1;
           if (g.enrolled)
             c.dish_fn++;
@@ -114,6 +127,29 @@ score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &pred
         }
       const Prediction &p = predictions[static_cast<size_t> (match_of_truth[t])];
       c.matched++;
+      /* The candidates in order: the dish, then the alternatives (an
+       * unknown region's alternatives start with its best guess), as an
+       * uncertain item's choices appear on the checkout screen. */
+      std::vector<std::string> ranked;
+      if (!p.dish.empty ())
+        ranked.push_back (p.dish);
+      ranked.insert (ranked.end (), p.alternatives.begin (), p.alternatives.end ());
+      ranked.resize (std::min<size_t> (ranked.size (), CANTEEN_VISION_TOP));
+      const bool offered = std::find (ranked.begin (), ranked.end (), g.dish) != ranked.end ();
+      if (unasked (p))
+        {
+          if (!g.enrolled || p.dish != g.dish)
+            {
+              bill_right = false;
+              bill_wrong_unasked = true;
+            }
+        }
+      else
+        {
+          c.questions += !ranked.empty ();
+          /* "None of these" is the right answer for food never enrolled. */
+          bill_right = bill_right && (!g.enrolled || offered);
+        }
       if (!g.enrolled)
         {
           c.unknown_rejected += p.dish.empty ();
@@ -136,16 +172,8 @@ score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &pred
           c.dish_fn++;
           c.trays_misnamed = 1;
         }
-      /* The candidates in order: the dish, then the alternatives (an
-       * unknown region's alternatives start with its best guess), as an
-       * uncertain item's choices appear on the checkout screen. */
-      std::vector<std::string> ranked;
-      if (!p.dish.empty ())
-        ranked.push_back (p.dish);
-      ranked.insert (ranked.end (), p.alternatives.begin (), p.alternatives.end ());
       c.top1 += !ranked.empty () && ranked[0] == g.dish;
-      c.top3 += std::find (ranked.begin (), ranked.begin () + static_cast<long> (std::min<size_t> (ranked.size (), 3)),
-                           g.dish) != ranked.begin () + static_cast<long> (std::min<size_t> (ranked.size (), 3));
+      c.top3 += offered;
     }
   for (size_t p = 0; p < predictions.size (); p++)
     {
@@ -153,11 +181,23 @@ score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &pred
         {
           exact = false;
           c.trays_extra = 1;
+          /* Over no food: a dish billed unasked is wrong; asked, "none of
+           * these" is the right answer. */
+          if (unasked (predictions[p]))
+            {
+              bill_right = false;
+              bill_wrong_unasked = true;
+            }
+          else
+            c.questions += !predictions[p].dish.empty () || !predictions[p].alternatives.empty ();
         }
       if (!predictions[p].dish.empty () && !dish_tp_of[p])
         c.dish_fp++;
     }
   c.exact = exact ? 1 : 0;
+  c.checkout_answered_right = bill_right ? 1 : 0;
+  c.checkout_unasked_right = bill_right && c.questions == 0 ? 1 : 0;
+  c.checkout_wrong_unasked = bill_wrong_unasked ? 1 : 0;
   return c;
 }
 

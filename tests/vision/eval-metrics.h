@@ -16,6 +16,16 @@
  *  - A tray is an exact match when every region is matched and answered
  *    right and no prediction is left over; a tray that is not counts
  *    once under each cause it has (trays_missed and the others).
+ *  - The checkout's view (what the diner meets, app/ui/kiosk-recognition.h):
+ *    a prediction naming a dish with a confidence of at least `sure` goes on
+ *    the bill unasked; any other with candidates is a question offering its
+ *    top 3 and "none of these". A tray's bill is right once asked when no
+ *    region is missed, nothing goes on the bill unasked that is not on the
+ *    tray, and each question's answer is among its choices (an enrolled
+ *    dish in the top 3; "none of these" for food never enrolled and for a
+ *    prediction over no food). A tray's bill is wrong unasked when a dish
+ *    is left off it (a region missed) or one is put on it unasked that is
+ *    not there: nothing on the screen points at the mistake.
  *  - Pure functions; no I/O.
  */
 #pragma once
@@ -24,6 +34,8 @@
 #include <vector>
 
 #include <opencv2/core.hpp>
+
+#include "vision.h"
 
 namespace evalm {
 
@@ -59,6 +71,11 @@ struct Counts
    * tray's pattern), an enrolled dish named wrong or called unknown, a
    * never-enrolled dish given a name. */
   long trays_missed = 0, trays_extra = 0, trays_misnamed = 0, trays_unknown_named = 0;
+  /* At the checkout (see the contract): trays right with no question,
+   * right once the questions are answered (the unasked ones included),
+   * wrong with nothing asked; and the questions asked. */
+  long checkout_unasked_right = 0, checkout_answered_right = 0, checkout_wrong_unasked = 0;
+  long questions = 0;
 
   void add (const Counts &tray);
 
@@ -70,6 +87,10 @@ struct Counts
   double top1_rate () const;           /* found enrolled regions whose best candidate is right */
   double top3_rate () const;           /* found enrolled regions whose dish is in the top 3 */
   double false_unknown () const;       /* found enrolled regions called unknown */
+  double unasked_right () const;       /* trays, of all */
+  double answered_right () const;
+  double wrong_unasked () const;
+  double questions_per_tray () const;
 };
 
 double iou (const cv::Rect &a, const cv::Rect &b);
@@ -83,7 +104,8 @@ struct Interval
 };
 Interval wilson_95 (long k, long n);
 
-/* One tray's counts. */
-Counts score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &predictions);
+/* One tray's counts; `sure` is the checkout's level for naming unasked. */
+Counts score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &predictions,
+                   float sure = CANTEEN_VISION_SURE);
 
 } // namespace evalm

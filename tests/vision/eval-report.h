@@ -23,6 +23,7 @@ struct EvalReport
   int         photos = 0;
   std::string photo_dir;
   int         cpu = -1;                 /* the core recognition was pinned to */
+  double      sure = CANTEEN_VISION_SURE; /* the checkout's level scored (eval-metrics.h) */
 
   /* Enrollment. */
   int                        enroll_total = 0, enroll_ok = 0;

@@ -98,6 +98,74 @@ test_totals (void)
   g_assert_cmpfloat (evalm::iou (FOOD_A, FOOD_B), ==, 0.0);
 }
 
+/* The checkout bills a dish named at CANTEEN_VISION_SURE or above unasked
+ * and asks about the rest: a tray whose every answer is among its choices
+ * ends with the right bill; one with a sure wrong name or a dish left off
+ * is billed wrong with nothing on the screen to say so. */
+void
+test_checkout (void)
+{
+  const float sure = CANTEEN_VISION_SURE, unsure = CANTEEN_VISION_SURE - 0.1f;
+
+  /* Both sure and right: no question, right bill. */
+  Counts c = evalm::score_tray (two_dishes (true), { { "D01", sure, FOOD_A, {} }, { "D02", 0.9f, FOOD_B, {} } });
+  g_assert_cmpint (c.checkout_unasked_right, ==, 1);
+  g_assert_cmpint (c.checkout_answered_right, ==, 1);
+  g_assert_cmpint (c.checkout_wrong_unasked, ==, 0);
+  g_assert_cmpint (c.questions, ==, 0);
+
+  /* Named wrong but unsure, the right dish second: a question, then the
+   * right bill. Not an exact match (the recogniser named it wrong). */
+  c = evalm::score_tray (two_dishes (true),
+                         { { "D01", 0.9f, FOOD_A, {} }, { "D05", unsure, FOOD_B, { "D02", "D07" } } });
+  g_assert_cmpint (c.exact, ==, 0);
+  g_assert_cmpint (c.questions, ==, 1);
+  g_assert_cmpint (c.checkout_unasked_right, ==, 0);
+  g_assert_cmpint (c.checkout_answered_right, ==, 1);
+  g_assert_cmpint (c.checkout_wrong_unasked, ==, 0);
+
+  /* The right dish only fourth: "none of these", and staff add it. */
+  c = evalm::score_tray (two_dishes (true),
+                         { { "D01", 0.9f, FOOD_A, {} }, { "", 0.1f, FOOD_B, { "D05", "D07", "D09" } } });
+  g_assert_cmpint (c.questions, ==, 1);
+  g_assert_cmpint (c.checkout_answered_right, ==, 0);
+  g_assert_cmpint (c.checkout_wrong_unasked, ==, 0);
+
+  /* Never-enrolled food: asked, "none of these" is right; named surely,
+   * a wrong dish on the bill. */
+  c = evalm::score_tray (two_dishes (false), { { "D01", 0.9f, FOOD_A, {} }, { "D02", unsure, FOOD_B, { "D03" } } });
+  g_assert_cmpint (c.exact, ==, 0);
+  g_assert_cmpint (c.checkout_answered_right, ==, 1);
+  g_assert_cmpint (c.checkout_wrong_unasked, ==, 0);
+  c = evalm::score_tray (two_dishes (false), { { "D01", 0.9f, FOOD_A, {} }, { "D02", sure, FOOD_B, { "D03" } } });
+  g_assert_cmpint (c.checkout_answered_right, ==, 0);
+  g_assert_cmpint (c.checkout_wrong_unasked, ==, 1);
+
+  /* A dish left off the bill (a region missed) is wrong, asked or not. */
+  c = evalm::score_tray (two_dishes (true), { { "D01", 0.9f, FOOD_A, {} } });
+  g_assert_cmpint (c.checkout_answered_right, ==, 0);
+  g_assert_cmpint (c.checkout_wrong_unasked, ==, 1);
+
+  /* Bare tray taken for food: asked, "none of these"; sure, billed. */
+  const cv::Rect bare (100, 500, 100, 100);
+  c = evalm::score_tray (two_dishes (true), { { "D01", 0.9f, FOOD_A, {} }, { "D02", 0.9f, FOOD_B, {} },
+                                              { "D03", unsure, bare, { "D04" } } });
+  g_assert_cmpint (c.questions, ==, 1);
+  g_assert_cmpint (c.checkout_answered_right, ==, 1);
+  g_assert_cmpint (c.checkout_unasked_right, ==, 0);
+  c = evalm::score_tray (two_dishes (true), { { "D01", 0.9f, FOOD_A, {} }, { "D02", 0.9f, FOOD_B, {} },
+                                              { "D03", sure, bare, {} } });
+  g_assert_cmpint (c.checkout_wrong_unasked, ==, 1);
+
+  /* The rates over trays. */
+  Counts all;
+  all.add (evalm::score_tray (two_dishes (true), { { "D01", 0.9f, FOOD_A, {} }, { "D02", 0.9f, FOOD_B, {} } }));
+  all.add (c);
+  g_assert_cmpfloat (all.unasked_right (), ==, 0.5);
+  g_assert_cmpfloat (all.wrong_unasked (), ==, 0.5);
+  g_assert_cmpfloat (all.questions_per_tray (), ==, 0.0);
+}
+
 /* 61 trays of 100 say the rate is somewhere in 51-70%: two runs of 100
  * trays that differ by 5 points do not show one build better. */
 void
@@ -129,6 +197,7 @@ main (int argc, char **argv)
   g_test_add_func ("/eval-metrics/unknown", test_unknown);
   g_test_add_func ("/eval-metrics/misses-and-extras", test_misses_and_extras);
   g_test_add_func ("/eval-metrics/totals", test_totals);
+  g_test_add_func ("/eval-metrics/checkout", test_checkout);
   g_test_add_func ("/eval-metrics/interval", test_interval);
   return g_test_run ();
 }

@@ -5,7 +5,8 @@
  * scored against their ground truth (eval-metrics.h).
  *
  *   vision-eval [--dishes N] [--trays M] [--seed S] [--quick] [--enroll K]
- *               [--threshold T] [--photos DIR] [--save DIR] [--json | --tap]
+ *               [--threshold T] [--sure S] [--photos DIR] [--save DIR]
+ *               [--json | --tap]
  *
  * Recognition runs pinned to one core; the trays are drawn by a child
  * process on the other cores (tray-stream.h), so neither the drawing's time
@@ -49,13 +50,18 @@ struct Options
   unsigned long long seed = 1;
   bool               quick = false, json = false, tap = false;
   double             threshold = -1.0;
+  double             sure = CANTEEN_VISION_SURE;
   std::string        photos, save;
 };
 
 const char USAGE[] =
   "usage: vision-eval [--dishes N] [--trays M] [--seed S] [--quick] [--enroll K]\n"
-  "                   [--threshold T] [--photos DIR] [--save DIR] [--json | --tap]\n"
+  "                   [--threshold T] [--sure S] [--photos DIR] [--save DIR]\n"
+  "                   [--json | --tap]\n"
   "  --quick      8 dishes, 24 trays (unless given): the test suite's run\n"
+  "  --threshold  the recogniser's unknown threshold (default: the library's)\n"
+  "  --sure S     score the checkout as billing unasked at confidence S or more\n"
+  "               (default: CANTEEN_VISION_SURE, what the kiosk does)\n"
   "  --save DIR   write the trays that were not an exact match, annotated\n"
   "  --photos DIR the food photos (default: $CANTEEN_FOOD_PHOTOS)\n";
 
@@ -116,13 +122,14 @@ parse (int argc, char **argv, Options *o)
             return false;
           o->seed = static_cast<unsigned long long> (n);
         }
-      else if (a == "--threshold" && value)
+      else if ((a == "--threshold" || a == "--sure") && value)
         {
           char *end = nullptr;
-          o->threshold = std::strtod (value, &end);
-          if (*end || o->threshold < 0.0 || o->threshold > 1.0)
+          double &v = a == "--threshold" ? o->threshold : o->sure;
+          v = std::strtod (value, &end);
+          if (end == value || *end || !(v >= 0.0 && v <= 1.0))
             {
-              std::fprintf (stderr, "vision-eval: --threshold needs a number from 0 to 1\n");
+              std::fprintf (stderr, "vision-eval: %s needs a number from 0 to 1\n", a.c_str ());
               return false;
             }
           i++;
@@ -276,6 +283,7 @@ main (int argc, char **argv)
   r.enroll_per_dish = o.enroll;
   r.trays = o.trays;
   r.seed = o.seed;
+  r.sure = o.sure;
   r.photo_dir = o.photos;
   r.cpu = first_cpu ();
 
@@ -378,7 +386,7 @@ main (int argc, char **argv)
       std::vector<evalm::Truth> truth;
       for (const auto &g : f.regions)
         truth.push_back ({ g.id, g.enrolled, g.food, g.container });
-      evalm::Counts c = evalm::score_tray (truth, predictions);
+      evalm::Counts c = evalm::score_tray (truth, predictions, static_cast<float> (o.sure));
       r.counts.add (c);
       if (!o.save.empty () && !c.exact && saved < MAX_SAVED)
         {
