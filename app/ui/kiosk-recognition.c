@@ -153,7 +153,7 @@ apply (CanteenKioskRecognition *self, CanteenRecognition *recognition)
       const CanteenRecognisedRegion *region = g_ptr_array_index (recognition->regions, i);
       CanteenTrayItem *item = NULL;
 
-      if (region->dish != NULL && region->confidence >= CANTEEN_KIOSK_RECOGNITION_SURE)
+      if (region->dish != NULL && region->confidence >= CANTEEN_VISION_SURE)
         {
           g_autoptr(GError) item_error = NULL;
 

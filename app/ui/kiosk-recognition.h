@@ -10,7 +10,7 @@
  *    Refused (FALSE, nothing changes) without a frame, while a recognition
  *    runs, or while a payment is in flight.
  *  - On the answer, regions recognised with a confidence of at least
- *    CANTEEN_KIOSK_RECOGNITION_SURE replace the tray's previous camera
+ *    CANTEEN_VISION_SURE (vision.h) replace the tray's previous camera
  *    items (manual ones stay), each with its confidence. A weighed dish
  *    takes the scale's weight as app.add-dish does (kiosk-devices.h).
  *  - Every other region with guesses becomes a question (state CHOOSING),
@@ -38,9 +38,6 @@
 #include "kiosk-recognizer.h"
 
 G_BEGIN_DECLS
-
-/* Below this a recognised dish is asked about rather than put on the tray. */
-#define CANTEEN_KIOSK_RECOGNITION_SURE CANTEEN_VISION_SURE
 
 typedef enum {
   CANTEEN_KIOSK_RECOGNITION_IDLE,

@@ -40,7 +40,7 @@ typedef enum {
 #define CANTEEN_VISION_DISH_ID    32     /* bytes of a dish id, without the NUL */
 #define CANTEEN_VISION_TOP        3      /* alternatives reported per region */
 /* At this confidence or above a checkout bills a named dish without asking
- * (the kiosk does; below it, it offers the top 3). The harness scores the
+ * (kiosk-recognition.c does; below it, it offers the top 3). The harness scores the
  * checkout with it, so the two cannot drift apart. Chosen on the harness's
  * tuning seeds (4 and 5): from 0.6, trays billed wrong with nothing asked
  * 13 -> 9 and 24 -> 17 of 100 for a quarter of a question more per tray;

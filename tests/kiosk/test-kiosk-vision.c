@@ -393,7 +393,7 @@ test_recognise_and_pay (Fixture *f, gconstpointer data)
                                                    (int) (canteen_tray_item_get_confidence (item) * 100.0f + 0.5f));
 
       g_assert_cmpint (canteen_tray_item_get_origin (item), ==, CANTEEN_TRAY_ITEM_RECOGNISED);
-      g_assert_cmpfloat (canteen_tray_item_get_confidence (item), >=, CANTEEN_KIOSK_RECOGNITION_SURE);
+      g_assert_cmpfloat (canteen_tray_item_get_confidence (item), >=, CANTEEN_VISION_SURE);
       g_assert_cmpstr (canteen_tray_row_get_origin_text (tray_row (f, i)), ==, expected);
     }
   g_assert_null (canteen_tray_row_get_origin_text (tray_row (f, 0)));

@@ -15,6 +15,20 @@ ratio (long a, long b)
   return b > 0 ? static_cast<double> (a) / static_cast<double> (b) : 0.0;
 }
 
+/* A prediction's candidates in order, as an uncertain item's choices
+ * appear on the checkout screen: the dish, then the alternatives (an
+ * unknown region's alternatives start with its best guess); the top 3. */
+std::vector<std::string>
+choices_of (const Prediction &p)
+{
+  std::vector<std::string> ranked;
+  if (!p.dish.empty ())
+    ranked.push_back (p.dish);
+  ranked.insert (ranked.end (), p.alternatives.begin (), p.alternatives.end ());
+  ranked.resize (std::min<size_t> (ranked.size (), CANTEEN_VISION_TOP));
+  return ranked;
+}
+
 } // namespace
 
 double
@@ -127,14 +141,7 @@ score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &pred
         }
       const Prediction &p = predictions[static_cast<size_t> (match_of_truth[t])];
       c.matched++;
-      /* The candidates in order: the dish, then the alternatives (an
-       * unknown region's alternatives start with its best guess), as an
-       * uncertain item's choices appear on the checkout screen. */
-      std::vector<std::string> ranked;
-      if (!p.dish.empty ())
-        ranked.push_back (p.dish);
-      ranked.insert (ranked.end (), p.alternatives.begin (), p.alternatives.end ());
-      ranked.resize (std::min<size_t> (ranked.size (), CANTEEN_VISION_TOP));
+      const std::vector<std::string> ranked = choices_of (p);
       const bool offered = std::find (ranked.begin (), ranked.end (), g.dish) != ranked.end ();
       if (unasked (p))
         {
@@ -189,7 +196,7 @@ score_tray (const std::vector<Truth> &truth, const std::vector<Prediction> &pred
               bill_wrong_unasked = true;
             }
           else
-            c.questions += !predictions[p].dish.empty () || !predictions[p].alternatives.empty ();
+            c.questions += !choices_of (predictions[p]).empty ();
         }
       if (!predictions[p].dish.empty () && !dish_tp_of[p])
         c.dish_fp++;
